@@ -1,0 +1,66 @@
+package requestid
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestCarriesStateAndDelegates(t *testing.T) {
+	type other struct{}
+	parent, cancel := context.WithTimeout(context.WithValue(context.Background(), other{}, 1), time.Hour)
+	defer cancel()
+	ctx := NewContext(parent, slog.Default())
+	ctx.State.ID = "abc"
+
+	assert.Equal(t, "abc", ID(ctx))
+	assert.Same(t, &ctx.State, FromContext(ctx))
+	assert.Equal(t, 1, ctx.Value(other{}), "other keys go to the parent")
+	dl, ok := ctx.Deadline()
+	assert.True(t, ok)
+	pdl, _ := parent.Deadline()
+	assert.Equal(t, pdl, dl)
+
+	child := context.WithValue(ctx, other{}, 2)
+	assert.Equal(t, "abc", ID(child), "found through children")
+	assert.Equal(t, "", ID(context.Background()))
+	assert.Nil(t, FromContext(context.Background()))
+}
+
+func TestLoggerBuiltOnceUnderConcurrency(t *testing.T) {
+	var buf bytes.Buffer
+	ctx := NewContext(context.Background(), slog.New(slog.NewTextHandler(&buf, nil)))
+	ctx.State.ID = "r1"
+	var wg sync.WaitGroup
+	got := make([]*slog.Logger, 8)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i] = ctx.State.Logger()
+		}()
+	}
+	wg.Wait()
+	for _, l := range got {
+		assert.Same(t, got[0], l)
+	}
+	got[0].Info("x")
+	assert.Contains(t, buf.String(), "request_id=r1")
+}
+
+func TestLoggerWithoutIDIsTheBase(t *testing.T) {
+	base := slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))
+	ctx := NewContext(context.Background(), base)
+	assert.Same(t, base, ctx.State.Logger())
+}
+
+func TestString(t *testing.T) {
+	ctx := NewContext(context.Background(), slog.Default())
+	ctx.State.ID = "x1"
+	assert.Equal(t, "context.Background.WithRequestID(x1)", ctx.String())
+}
