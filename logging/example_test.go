@@ -1,0 +1,100 @@
+package logging_test
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"regexp"
+
+	"github.com/seed1f3c5038/mw/logging"
+	"github.com/seed1f3c5038/mw/recovery"
+)
+
+// stableOutput drops the attributes that change from run to run, so the
+// examples can show their output.
+func stableOutput(_ []string, a slog.Attr) slog.Attr {
+	switch a.Key {
+	case slog.TimeKey, "duration":
+		return slog.Attr{}
+	}
+	return a
+}
+
+// The recommended order: logging outside recovery outside the rest.
+func ExampleNew() {
+	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: stableOutput}))
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /items/{id}", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "item "+r.PathValue("id"))
+	})
+	handler := logging.New(logger)(recovery.New(recovery.WithLogger(logger))(mux))
+
+	r := httptest.NewRequest("GET", "/items/7?color=red", nil)
+	r.RemoteAddr = "192.0.2.10:54321"
+	r.Header.Set("User-Agent", "example/1.0")
+	r.Header.Set("X-Request-ID", "req-1")
+	handler.ServeHTTP(httptest.NewRecorder(), r)
+	// Output:
+	// level=INFO msg="http request" method=GET path=/items/7 query="color=red" status=200 bytes=6 remote_ip=192.0.2.10 user_agent=example/1.0 request_id=req-1 proto=HTTP/1.1 route="GET /items/{id}"
+}
+
+// Handlers log through Logger(ctx), whose records carry the request's ID.
+func ExampleLogger() {
+	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: stableOutput}))
+	// The access record goes at Debug here, below the handler's Info
+	// threshold, so only the handler's own record shows.
+	h := logging.New(logger, logging.WithLevels(func(int) slog.Level { return slog.LevelDebug }))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		logging.Logger(r.Context()).Info("charging card", "amount", 42)
+		fmt.Println("id seen by the handler:", logging.RequestID(r.Context()))
+	}))
+	r := httptest.NewRequest("POST", "/pay", nil)
+	r.Header.Set("X-Request-ID", "req-2")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	fmt.Println("id echoed to the client:", w.Header().Get("X-Request-ID"))
+	// Output:
+	// level=INFO msg="charging card" request_id=req-2 amount=42
+	// id seen by the handler: req-2
+	// id echoed to the client: req-2
+}
+
+// Secrets in query strings are masked; credential headers are never logged.
+func ExampleWithRedactedQuery() {
+	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: stableOutput}))
+	h := logging.New(logger,
+		logging.WithRedactedQuery("token"),
+		logging.WithRequestHeaders("X-Forwarded-For", "Authorization"), // Authorization is ignored
+		logging.WithRequestIDHeader(""),
+	)(http.NotFoundHandler())
+
+	r := httptest.NewRequest("GET", "/feed?token=s3cret&page=2", nil)
+	r.RemoteAddr = "10.0.0.2:4000"
+	r.Header.Set("X-Forwarded-For", "203.0.113.7")
+	r.Header.Set("Authorization", "Bearer s3cret")
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	// Output:
+	// level=WARN msg="http request" method=GET path=/feed query="token=REDACTED&page=2" status=404 bytes=19 remote_ip=10.0.0.2 user_agent="" proto=HTTP/1.1 request_headers.X-Forwarded-For=203.0.113.7
+}
+
+func ExampleCombinedLog() {
+	var out bytes.Buffer
+	h := logging.CombinedLog(&out)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "hello\n")
+	}))
+
+	r := httptest.NewRequest("GET", "/hello?name=ann", nil)
+	r.RemoteAddr = "192.0.2.10:54321"
+	r.Header.Set("Referer", "https://example.com/")
+	r.Header.Set("User-Agent", "curl/8.5.0")
+	h.ServeHTTP(httptest.NewRecorder(), r)
+
+	// The time changes from run to run.
+	fmt.Print(regexp.MustCompile(`\[.*?\]`).ReplaceAllString(out.String(), "[TIME]"))
+	// Output:
+	// 192.0.2.10 - - [TIME] "GET /hello?name=ann HTTP/1.1" 200 6 "https://example.com/" "curl/8.5.0"
+}
