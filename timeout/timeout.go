@@ -1,0 +1,212 @@
+package timeout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// ErrTimeout is the context cause when our deadline, not the client, ended
+// the request: context.Cause(r.Context()) returns it in the handler, so
+// logging and handlers can tell a timeout from a client that went away
+// (context.Canceled). If an earlier deadline already on the request's
+// context ends it first, that deadline's own cause stays.
+var ErrTimeout = errors.New("timeout: request deadline exceeded")
+
+// Option configures New.
+type Option func(*config)
+
+type config struct {
+	status  int
+	handler http.Handler
+}
+
+// WithStatus sets the status of the default timeout response (503 Service
+// Unavailable unless set). It panics unless code is a final status, 200 to
+// 599.
+func WithStatus(code int) Option {
+	if code < 200 || code > 599 {
+		panic(fmt.Sprintf("timeout: WithStatus(%d): not a final HTTP status (200-599)", code))
+	}
+	return func(c *config) { c.status = code }
+}
+
+// WithHandler makes h write the timeout response instead of the default. h
+// gets the real ResponseWriter, on which nothing has been written, and the
+// request with its expired context (context.Cause returns ErrTimeout, or the
+// cause of an earlier deadline). The timed-out handler may still be running
+// and reading the same request: h must not modify it. A panic in h reaches
+// the middleware outside, like any other. It panics if h is nil.
+func WithHandler(h http.Handler) Option {
+	if h == nil {
+		panic("timeout: WithHandler(nil)")
+	}
+	return func(c *config) { c.handler = h }
+}
+
+// New returns a middleware that gives each request d to be answered. The
+// request's context gets the deadline (cause ErrTimeout; a shorter deadline
+// already on it is kept) and the handler runs in its own goroutine, while
+// ServeHTTP waits for the first of three things:
+//
+//   - The handler returns: ServeHTTP returns too. If it panicked, ServeHTTP
+//     panics with a *PanicError holding the value and the handler
+//     goroutine's stack (http.ErrAbortHandler is passed on as itself). If it
+//     gave up at the deadline without writing anything, the client gets the
+//     timeout response below.
+//   - The deadline passes and the handler has written nothing: the client
+//     gets the timeout response at once, even if the handler ignores its
+//     context. By default that is 503 with a short text/plain body, keeping
+//     the headers outer middlewares set but none the handler set; see
+//     WithStatus and WithHandler. The handler's later Write, Flush and
+//     Hijack calls fail with http.ErrHandlerTimeout and WriteHeader does
+//     nothing.
+//   - The deadline passes and the handler has started its response: its
+//     status stands, and ServeHTTP aborts the response by panicking with
+//     http.ErrAbortHandler, so the client sees a truncated response rather
+//     than one that looks complete. The write deadline of the connection is
+//     set to now first, which frees a handler stuck writing to a slow client.
+//     Writers without write deadlines (httptest.ResponseRecorder) cannot be
+//     interrupted: ServeHTTP then waits for the handler's write in progress.
+//   - The client goes away (the context is canceled for another reason):
+//     ServeHTTP returns without writing anything; the handler's later calls
+//     fail with the context's cause.
+//
+// Writes go straight to the client, nothing is buffered, and Flush,
+// Hijack (until the deadline), io.ReaderFrom and http.ResponseController
+// work. Headers the handler changes after its response has started are
+// ignored, as with net/http, except trailers, which are sent if the handler
+// returns before the deadline. A panic in a handler that is still running
+// after ServeHTTP returned has nowhere to go: it is dropped (recover it in
+// the handler if it matters). New logs nothing.
+//
+// It panics if d is not positive.
+func New(d time.Duration, opts ...Option) func(http.Handler) http.Handler {
+	if d <= 0 {
+		panic(fmt.Sprintf("timeout: New(%v): duration must be positive", d))
+	}
+	c := config{status: http.StatusServiceUnavailable}
+	for _, o := range opts {
+		o(&c)
+	}
+	return func(next http.Handler) http.Handler {
+		return &handler{next: next, d: d, cfg: c}
+	}
+}
+
+type handler struct {
+	next http.Handler
+	d    time.Duration
+	cfg  config
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	parent := r.Context()
+	ctx, cancel := context.WithTimeoutCause(parent, h.d, ErrTimeout)
+	defer cancel()
+
+	g := getGuard(w)
+	g.next, g.view, g.req = h.next, g.makeView(), r.WithContext(ctx)
+	// Our own pooled timer rather than ctx.Done(), whose channel would cost
+	// an allocation. It fires at the context's deadline or a moment later,
+	// and posts to the same channel as the handler, so the fast path waits
+	// on one channel.
+	wait := h.d
+	if deadline, ok := parent.Deadline(); ok {
+		wait = min(wait, time.Until(deadline))
+	}
+	g.armTimer(wait)
+	start(g)
+
+	var ev event
+	if pd := parent.Done(); pd == nil {
+		ev = <-g.events
+	} else {
+		select {
+		case ev = <-g.events:
+		case <-pd:
+			ev = evParentDone
+		}
+	}
+	if ev == evHandlerDone {
+		// Reuse g unless the timer fired meanwhile: its event may still
+		// be on its way.
+		h.finish(g, w, r, g.timer.Stop())
+		return
+	}
+	if ctx.Err() == nil {
+		<-ctx.Done() // our timer or the parent can be a moment ahead
+	}
+	h.expire(g, ctx, w, r)
+}
+
+// finish ends a request whose handler goroutine has posted evHandlerDone.
+func (h *handler) finish(g *guard, w http.ResponseWriter, r *http.Request, reuse bool) {
+	p, unanswered, ctx := g.panic, g.state.Load()&stateUnanswered != 0, g.req.Context()
+	if reuse {
+		g.release()
+	}
+	if p != nil {
+		panic(p)
+	}
+	if unanswered {
+		h.answer(w, r.WithContext(ctx))
+	}
+}
+
+// answer writes the timeout response on w, on which nothing was written.
+func (h *handler) answer(w http.ResponseWriter, r *http.Request) {
+	if h.cfg.handler != nil {
+		h.cfg.handler.ServeHTTP(w, r)
+		return
+	}
+	http.Error(w, http.StatusText(h.cfg.status)+": request timed out", h.cfg.status)
+}
+
+// expire takes the writer back from a handler still running when the
+// context ended. g is not reused from here on: its timer event may be
+// pending.
+func (h *handler) expire(g *guard, ctx context.Context, w http.ResponseWriter, r *http.Request) {
+	g.timer.Stop()
+	if g.state.Load()&stateFinished != 0 {
+		g.awaitHandler() // it just made it
+		h.finish(g, w, r, false)
+		return
+	}
+	timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded)
+	// A handler blocked writing to a slow client holds g.mu: free it before
+	// taking the lock. This poisons the connection, so only do it to a
+	// response that will be aborted or whose client has gone.
+	interrupted := false
+	if st := g.state.Load(); st&stateCommitted != 0 && st&stateHijacked == 0 {
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Now())
+		interrupted = true
+	}
+
+	g.mu.Lock()
+	if !interrupted && g.state.Load()&stateFinished != 0 {
+		g.mu.Unlock()
+		g.awaitHandler()
+		h.finish(g, w, r, false)
+		return
+	}
+	g.closed = true
+	g.err = http.ErrHandlerTimeout
+	if !timedOut {
+		g.err = context.Cause(ctx)
+	}
+	committed, hijacked := g.committed(), g.hijacked()
+	g.mu.Unlock()
+
+	switch {
+	case !timedOut || hijacked:
+		// Nothing to say to a client that left, or on a connection that
+		// is no longer net/http's.
+	case committed:
+		panic(http.ErrAbortHandler)
+	default:
+		h.answer(w, r.WithContext(ctx))
+	}
+}

@@ -1,0 +1,320 @@
+package timeout
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// guard sits between the handler goroutine and the real ResponseWriter.
+// Every call that reaches the real writer holds mu and first checks closed,
+// which the serving goroutine sets (under mu) before ServeHTTP returns early:
+// from then on nothing the handler does reaches the real writer, as net/http
+// requires.
+//
+// The handler gets its own header map until it commits (first WriteHeader,
+// Write or Flush), because the serving goroutine may write the timeout
+// response, which reads the real map, while the handler is still setting
+// headers. The handler's map starts as a copy of the real one, so headers
+// set by outer middlewares stay visible and deletable; at commit the real map
+// is made equal to it.
+//
+// A guard, with its events channel, timer and header map, is reused through a
+// sync.Pool, but only after its handler goroutine has finished: a guard whose
+// handler outlived ServeHTTP is left to the garbage collector.
+type guard struct {
+	mu     sync.Mutex
+	rw     http.ResponseWriter // the real writer
+	closed bool                // the serving goroutine has taken rw back
+	err    error               // what calls return once closed
+	// state holds the state* bits, set under mu by the handler goroutine
+	// and read without mu by the serving goroutine, which must not wait for
+	// mu while a handler is blocked writing.
+	state atomic.Uint32
+
+	hdr      http.Header // the handler's header map, valid when hdrReady
+	hdrReady bool
+	hdrDirty bool // Header was called after commit: sync again at the end
+
+	// The job the handler goroutine runs, and how it ends.
+	next   http.Handler
+	view   http.ResponseWriter
+	req    *http.Request
+	panic  any        // set before evHandlerDone is posted, if the handler panicked
+	events chan event // room for one event from each sender: no one blocks
+	timer  *time.Timer
+}
+
+// event is what the serving goroutine waits for.
+type event uint8
+
+const (
+	evHandlerDone event = iota + 1 // from the handler goroutine, last thing it does
+	evDeadline                     // from the timer
+	evParentDone                   // not posted: the parent context's Done
+)
+
+// armTimer starts the timer that posts evDeadline after d.
+func (g *guard) armTimer(d time.Duration) {
+	if g.timer == nil {
+		g.timer = time.AfterFunc(d, g.deadline)
+		return
+	}
+	g.timer.Reset(d)
+}
+
+func (g *guard) deadline() { g.events <- evDeadline }
+
+// awaitHandler waits for the handler goroutine's last word, skipping a
+// timer event.
+func (g *guard) awaitHandler() {
+	for <-g.events != evHandlerDone {
+	}
+}
+
+const (
+	stateCommitted  = 1 << iota // a final status went out, or is on its way
+	stateHijacked               // the handler owns the connection
+	stateFinished               // the handler returned before the writer was taken back
+	stateUnanswered             // it returned after the deadline without writing anything
+)
+
+var guards = sync.Pool{New: func() any { return &guard{events: make(chan event, 2)} }}
+
+func getGuard(w http.ResponseWriter) *guard {
+	g := guards.Get().(*guard)
+	g.rw = w
+	return g
+}
+
+// release returns g to the pool. Only call it once the handler goroutine has
+// posted evHandlerDone and the timer was stopped before firing, so that no
+// one else holds g.
+func (g *guard) release() {
+	g.rw, g.next, g.view, g.req, g.panic, g.err = nil, nil, nil, nil, nil, nil
+	g.closed, g.hdrReady, g.hdrDirty = false, false, false
+	g.state.Store(0)
+	// Delete key by key: clear would wipe every slot of the map, which
+	// costs more than the few keys a handler sets.
+	for k := range g.hdr {
+		delete(g.hdr, k)
+	}
+	guards.Put(g)
+}
+
+func (g *guard) committed() bool { return g.state.Load()&stateCommitted != 0 }
+func (g *guard) hijacked() bool  { return g.state.Load()&stateHijacked != 0 }
+
+// Header returns the handler's own header map (see guard). Changes made
+// after the response is committed are ignored, as net/http ignores them
+// after WriteHeader, except trailers: the map is copied once more when the
+// handler returns before the deadline.
+func (g *guard) Header() http.Header {
+	if g.hdrReady {
+		if g.committed() {
+			g.hdrDirty = true
+		}
+		return g.hdr
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.hdr == nil {
+		g.hdr = make(http.Header)
+	}
+	g.hdrReady = true
+	if g.closed {
+		return g.hdr // too late to matter: nothing set here is ever sent
+	}
+	dst := g.rw.Header()
+	if len(dst) > 0 { // ranging over an empty map still costs a random start
+		for k, v := range dst {
+			// A full slice expression, so that Add on either map copies
+			// instead of writing into an array the other map can see.
+			g.hdr[k] = v[:len(v):len(v)]
+		}
+	}
+	g.hdrDirty = g.committed()
+	return g.hdr
+}
+
+// syncHeader makes the real header map equal to the handler's. Call with mu
+// held and not closed.
+func (g *guard) syncHeader() {
+	if !g.hdrReady {
+		return
+	}
+	dst := g.rw.Header()
+	for k, v := range g.hdr {
+		dst[k] = v
+	}
+	if len(dst) == len(g.hdr) {
+		return // dst holds g.hdr's keys: none to delete (the usual case)
+	}
+	for k := range dst {
+		if _, ok := g.hdr[k]; !ok {
+			delete(dst, k)
+		}
+	}
+}
+
+// commit sends the handler's headers on their way. Call with mu held and not
+// closed.
+func (g *guard) commit() {
+	if g.committed() {
+		return
+	}
+	g.syncHeader()
+	g.state.Or(stateCommitted)
+}
+
+// WriteHeader forwards the first final status and drops later ones, so
+// net/http never logs a superfluous WriteHeader. Informational codes go
+// through as often as the handler sends them, with the current header.
+func (g *guard) WriteHeader(code int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed || g.hijacked() || g.committed() {
+		return
+	}
+	g.syncHeader()
+	g.rw.WriteHeader(code) // panics on an invalid code, like net/http
+	if code >= 100 && code <= 199 && code != http.StatusSwitchingProtocols {
+		return
+	}
+	g.state.Or(stateCommitted)
+}
+
+// Write passes p straight to the real writer: nothing is buffered here. After
+// the deadline it returns http.ErrHandlerTimeout (or, once the client has
+// gone, the context's cause) and writes nothing.
+func (g *guard) Write(p []byte) (int, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if err := g.usable(); err != nil {
+		return 0, err
+	}
+	g.commit()
+	return g.rw.Write(p)
+}
+
+// WriteString is Write without a copy when the real writer has WriteString.
+func (g *guard) WriteString(s string) (int, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if err := g.usable(); err != nil {
+		return 0, err
+	}
+	g.commit()
+	return io.WriteString(g.rw, s)
+}
+
+// usable reports why rw may not be used, with mu held.
+func (g *guard) usable() error {
+	if g.closed {
+		return g.err
+	}
+	if g.hijacked() {
+		// Say it here: net/http would also log a line for it.
+		return http.ErrHijacked
+	}
+	return nil
+}
+
+// Unwrap returns the real writer, for code that looks for an interface
+// beneath. Calls made on it directly bypass the deadline guard; the
+// ResponseController methods never need it, because the guard has them all.
+func (g *guard) Unwrap() http.ResponseWriter { return g.rw }
+
+// FlushError flushes through http.ResponseController, so it reaches a
+// Flusher however deeply the real writer wraps it.
+func (g *guard) FlushError() error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if err := g.usable(); err != nil {
+		return err
+	}
+	g.commit()
+	return http.NewResponseController(g.rw).Flush()
+}
+
+// SetReadDeadline is http.ResponseController's, guarded.
+func (g *guard) SetReadDeadline(t time.Time) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if err := g.usable(); err != nil {
+		return err
+	}
+	return http.NewResponseController(g.rw).SetReadDeadline(t)
+}
+
+// SetWriteDeadline is http.ResponseController's, guarded.
+func (g *guard) SetWriteDeadline(t time.Time) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if err := g.usable(); err != nil {
+		return err
+	}
+	return http.NewResponseController(g.rw).SetWriteDeadline(t)
+}
+
+// EnableFullDuplex is http.ResponseController's, guarded.
+func (g *guard) EnableFullDuplex() error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if err := g.usable(); err != nil {
+		return err
+	}
+	return http.NewResponseController(g.rw).EnableFullDuplex()
+}
+
+func (g *guard) hijack() (net.Conn, *bufio.ReadWriter, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if err := g.usable(); err != nil {
+		return nil, nil, err
+	}
+	conn, brw, err := http.NewResponseController(g.rw).Hijack()
+	if err == nil {
+		g.state.Or(stateHijacked)
+	}
+	return conn, brw, err
+}
+
+// readFrom keeps sendfile for files, whose reads never block for long. Any
+// other source is copied with reads outside the lock, so that a source that
+// blocks cannot keep the serving goroutine from answering at the deadline.
+func (g *guard) readFrom(src io.Reader) (int64, error) {
+	if isFile(src) {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		if err := g.usable(); err != nil {
+			return 0, err
+		}
+		g.commit()
+		return g.rw.(io.ReaderFrom).ReadFrom(src)
+	}
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	return io.CopyBuffer(writerOnly{g}, readerOnly{src}, *bp)
+}
+
+func isFile(r io.Reader) bool {
+	if lr, ok := r.(*io.LimitedReader); ok {
+		r = lr.R
+	}
+	_, ok := r.(*os.File)
+	return ok
+}
+
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+// writerOnly and readerOnly hide ReadFrom and WriteTo from io.CopyBuffer.
+type (
+	writerOnly struct{ io.Writer }
+	readerOnly struct{ io.Reader }
+)
