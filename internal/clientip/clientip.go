@@ -1,0 +1,360 @@
+// Package clientip finds the address of the client behind a request: the TCP
+// peer, or, when the peer is a trusted proxy, the first untrusted hop of the
+// one forwarding header that proxy sets.
+//
+//	res, err := clientip.New("X-Forwarded-For", "10.0.0.0/8")
+//	if err != nil { ... }
+//	addr, ok := res.ClientIP(r) // ok is false when the peer is not an IP (a Unix socket)
+//
+// It lives in internal/ so that ratelimit and an access logger can agree on
+// who the client is.
+package clientip
+
+import (
+	"fmt"
+	"net/http"
+	"net/netip"
+	"net/textproto"
+	"strings"
+)
+
+// Resolver finds client addresses. The zero value trusts no proxy and
+// always answers with the TCP peer. It is safe for concurrent use.
+type Resolver struct {
+	trusted   []netip.Prefix
+	header    string // canonical header name
+	forwarded bool   // header is RFC 7239 Forwarded
+}
+
+// New returns a Resolver that reads header (canonicalised; "Forwarded" is
+// parsed as RFC 7239, any other header as a comma-separated list of
+// addresses such as X-Forwarded-For or X-Real-IP) when the peer is inside
+// one of the trusted CIDRs. A bare address counts as a one-address prefix.
+func New(header string, trusted ...string) (*Resolver, error) {
+	if !validToken(header) {
+		return nil, fmt.Errorf("clientip: invalid header name %q", header)
+	}
+	r := &Resolver{header: textproto.CanonicalMIMEHeaderKey(header)}
+	r.forwarded = r.header == "Forwarded"
+	for _, s := range trusted {
+		p, err := ParsePrefix(s)
+		if err != nil {
+			return nil, err
+		}
+		r.trusted = append(r.trusted, p)
+	}
+	return r, nil
+}
+
+// ParsePrefix parses a CIDR ("10.0.0.0/8", "2001:db8::/32") or a single
+// address ("192.0.2.1", "::1") into a masked prefix.
+func ParsePrefix(s string) (netip.Prefix, error) {
+	t := strings.TrimSpace(s)
+	if strings.IndexByte(t, '/') >= 0 {
+		p, err := netip.ParsePrefix(t)
+		if err != nil {
+			return netip.Prefix{}, fmt.Errorf("clientip: invalid trusted proxy CIDR %q", s)
+		}
+		if p.Addr().Is4In6() {
+			// ::ffff:10.0.0.0/104 means 10.0.0.0/8: peers are unmapped before matching.
+			if p.Bits() < 96 {
+				return netip.Prefix{}, fmt.Errorf("clientip: invalid trusted proxy CIDR %q: IPv4-mapped prefix shorter than /96", s)
+			}
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		return p.Masked(), nil
+	}
+	a, err := netip.ParseAddr(t)
+	if err != nil || a.Zone() != "" {
+		return netip.Prefix{}, fmt.Errorf("clientip: invalid trusted proxy address %q", s)
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
+}
+
+// Header reports the canonical name of the forwarding header.
+func (r *Resolver) Header() string { return r.header }
+
+// Trusted reports whether a is inside a trusted CIDR.
+func (r *Resolver) Trusted(a netip.Addr) bool {
+	for _, p := range r.trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// ClientIP returns the client address of req. ok is false when the peer
+// (req.RemoteAddr) is not an IP address, for example on a Unix socket; the
+// header is never consulted then, since no CIDR can vouch for such a peer.
+func (r *Resolver) ClientIP(req *http.Request) (addr netip.Addr, ok bool) {
+	peer, ok := ParsePeer(req.RemoteAddr)
+	if !ok || r == nil || len(r.trusted) == 0 || !r.Trusted(peer) {
+		return peer, ok
+	}
+	return r.walk(peer, req.Header[r.header]), true
+}
+
+// Resolve is ClientIP over its raw parts: the peer as in http.Request's
+// RemoteAddr and the forwarding header's field lines, in order.
+func (r *Resolver) Resolve(remoteAddr string, values []string) (netip.Addr, bool) {
+	peer, ok := ParsePeer(remoteAddr)
+	if !ok {
+		return netip.Addr{}, false
+	}
+	if r == nil || !r.Trusted(peer) {
+		return peer, true
+	}
+	return r.walk(peer, values), true
+}
+
+// walk finds the client behind the trusted peer.
+func (r *Resolver) walk(peer netip.Addr, values []string) netip.Addr {
+	if len(values) == 0 {
+		return peer
+	}
+	if r.forwarded {
+		return r.walkForwarded(peer, values)
+	}
+	return r.walkList(peer, values)
+}
+
+// ParsePeer parses a RemoteAddr ("192.0.2.1:1234", "[2001:db8::1]:80", or a
+// bare address) into an unmapped, zone-less address.
+func ParsePeer(remoteAddr string) (netip.Addr, bool) {
+	a, err := netip.ParseAddr(PeerHost(remoteAddr))
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	return normal(a), true
+}
+
+// PeerHost is the address part of a RemoteAddr, without the port and the
+// brackets. The port is not needed, so it is not parsed (net/http sets it).
+func PeerHost(remoteAddr string) string {
+	if i := strings.LastIndexByte(remoteAddr, ':'); i > 0 {
+		switch {
+		case remoteAddr[0] == '[' && remoteAddr[i-1] == ']':
+			return remoteAddr[1 : i-1] // [v6]:port
+		case strings.IndexByte(remoteAddr, ':') == i:
+			return remoteAddr[:i] // v4:port
+		}
+	}
+	return remoteAddr
+}
+
+// Direct reports whether the client is always the TCP peer: no proxy is
+// trusted, so no header is ever read.
+func (r *Resolver) Direct() bool { return r == nil || len(r.trusted) == 0 }
+
+// normal drops the zone and unmaps IPv4-mapped IPv6, so that one client has
+// one form whatever the listener.
+func normal(a netip.Addr) netip.Addr { return a.WithZone("").Unmap() }
+
+// walkList walks a comma-separated address list right to left, starting
+// from the trusted peer: each trusted hop passes the question to the hop on
+// its left; the first untrusted hop is the client; a malformed hop ends the
+// walk at the last good address; when every hop is trusted the left-most
+// one is the client. Empty list elements are skipped (RFC 9110 section
+// 5.6.1). It does not allocate.
+func (r *Resolver) walkList(peer netip.Addr, values []string) netip.Addr {
+	cur := peer
+	for i := len(values) - 1; i >= 0; i-- {
+		v := values[i]
+		for end := len(v); end >= 0; {
+			start := strings.LastIndexByte(v[:end], ',') + 1
+			item := trimOWS(v[start:end])
+			end = start - 1
+			if item == "" {
+				continue
+			}
+			a, ok := ParseHop(item)
+			if !ok {
+				return cur
+			}
+			cur = a
+			if !r.Trusted(a) {
+				return a
+			}
+		}
+	}
+	return cur
+}
+
+// walkForwarded is walkList over RFC 7239 Forwarded elements: the hop of an
+// element is its for= parameter; an element without a usable for= (none,
+// "unknown", an obfuscated identifier, a repeated for=) is malformed.
+func (r *Resolver) walkForwarded(peer netip.Addr, values []string) netip.Addr {
+	var stack [8]forwardedHop
+	hops := forwardedHops(stack[:0], values)
+	cur := peer
+	for i := len(hops) - 1; i >= 0; i-- {
+		if !hops[i].ok {
+			return cur
+		}
+		cur = hops[i].addr
+		if !r.Trusted(cur) {
+			return cur
+		}
+	}
+	return cur
+}
+
+type forwardedHop struct {
+	addr netip.Addr
+	ok   bool
+}
+
+// forwardedHops parses every element of the Forwarded field lines, left to
+// right, honouring quoted strings (a comma inside quotes does not end an
+// element).
+func forwardedHops(hops []forwardedHop, values []string) []forwardedHop {
+	for _, v := range values {
+		start := 0
+		inQuote, escaped := false, false
+		for i := 0; i <= len(v); i++ {
+			if i < len(v) {
+				c := v[i]
+				switch {
+				case escaped:
+					escaped = false
+					continue
+				case inQuote && c == '\\':
+					escaped = true
+					continue
+				case c == '"':
+					inQuote = !inQuote
+					continue
+				case c != ',' || inQuote:
+					continue
+				}
+			}
+			elem := trimOWS(v[start:i])
+			start = i + 1
+			if elem == "" {
+				continue
+			}
+			a, ok := forParam(elem)
+			hops = append(hops, forwardedHop{a, ok})
+		}
+	}
+	return hops
+}
+
+// forParam finds the single for= parameter of one Forwarded element and
+// parses its node.
+func forParam(elem string) (netip.Addr, bool) {
+	var value string
+	found := false
+	start := 0
+	inQuote, escaped := false, false
+	for i := 0; i <= len(elem); i++ {
+		if i < len(elem) {
+			c := elem[i]
+			switch {
+			case escaped:
+				escaped = false
+				continue
+			case inQuote && c == '\\':
+				escaped = true
+				continue
+			case c == '"':
+				inQuote = !inQuote
+				continue
+			case c != ';' || inQuote:
+				continue
+			}
+		}
+		pair := trimOWS(elem[start:i])
+		start = i + 1
+		eq := strings.IndexByte(pair, '=')
+		if eq < 0 || !strings.EqualFold(trimOWS(pair[:eq]), "for") {
+			continue
+		}
+		if found {
+			return netip.Addr{}, false // RFC 7239: a parameter occurs at most once per element
+		}
+		found = true
+		value = trimOWS(pair[eq+1:])
+	}
+	if !found {
+		return netip.Addr{}, false
+	}
+	if len(value) >= 2 && value[0] == '"' && value[len(value)-1] == '"' {
+		value = unquote(value[1 : len(value)-1])
+	}
+	return ParseHop(value)
+}
+
+// unquote removes quoted-pair backslashes. Node values never contain them in
+// practice, so the common case returns s unchanged without allocating.
+func unquote(s string) string {
+	if strings.IndexByte(s, '\\') < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			i++
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// ParseHop parses one hop of a forwarding header: "192.0.2.1",
+// "192.0.2.1:8080", "2001:db8::1", "[2001:db8::1]" or "[2001:db8::1]:8080".
+// The port, whatever its form, is ignored: it never identifies a client.
+func ParseHop(s string) (netip.Addr, bool) {
+	if a, err := netip.ParseAddr(s); err == nil {
+		return normal(a), true
+	}
+	if len(s) > 0 && s[0] == '[' {
+		end := strings.IndexByte(s, ']')
+		if end < 0 || (end+1 < len(s) && s[end+1] != ':') {
+			return netip.Addr{}, false
+		}
+		a, err := netip.ParseAddr(s[1:end])
+		if err != nil || !a.Is6() {
+			return netip.Addr{}, false
+		}
+		return normal(a), true
+	}
+	// IPv4 with a port: the address is all before the last colon.
+	if c := strings.LastIndexByte(s, ':'); c > 0 {
+		a, err := netip.ParseAddr(s[:c])
+		if err == nil && a.Is4() {
+			return a, true
+		}
+	}
+	return netip.Addr{}, false
+}
+
+// trimOWS trims the optional whitespace (SP, HTAB) of RFC 9110.
+func trimOWS(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// validToken reports whether s is an RFC 9110 token, the syntax of a field name.
+func validToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}

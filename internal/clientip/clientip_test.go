@@ -1,0 +1,226 @@
+package clientip
+
+import (
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	for _, tc := range []struct{ header, cidr string }{
+		{"", "10.0.0.0/8"},
+		{"X Forwarded", "10.0.0.0/8"},
+		{"X-Forwarded-For", "10.0.0.0/33"},
+		{"X-Forwarded-For", "not-an-ip"},
+		{"X-Forwarded-For", "fe80::1%eth0"},
+		{"X-Forwarded-For", "::ffff:10.0.0.0/8"},
+	} {
+		_, err := New(tc.header, tc.cidr)
+		require.Error(t, err, "%q %q", tc.header, tc.cidr)
+		assert.Contains(t, err.Error(), "clientip:")
+	}
+}
+
+func TestParsePrefix(t *testing.T) {
+	for in, want := range map[string]string{
+		"10.1.2.3/8":          "10.0.0.0/8",
+		"192.0.2.1":           "192.0.2.1/32",
+		"::1":                 "::1/128",
+		"::ffff:10.0.0.0/104": "10.0.0.0/8",
+		"::ffff:192.0.2.7":    "192.0.2.7/32",
+		" 2001:db8::/32 ":     "2001:db8::/32",
+	} {
+		p, err := ParsePrefix(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, p.String(), in)
+	}
+}
+
+func TestClientIP(t *testing.T) {
+	xff, err := New("x-forwarded-for", "10.0.0.0/8", "2001:db8:ffff::/48")
+	require.NoError(t, err)
+	fwd, err := New("Forwarded", "10.0.0.0/8")
+	require.NoError(t, err)
+	real, err := New("X-Real-IP", "10.0.0.0/8")
+	require.NoError(t, err)
+
+	for _, tc := range []struct {
+		name   string
+		res    *Resolver
+		peer   string
+		header string   // header name to set
+		values []string // its field lines
+		want   string
+	}{
+		{"no header", xff, "10.0.0.1:1", "", nil, "10.0.0.1"},
+		{"untrusted peer spoofing", xff, "203.0.113.9:1", "X-Forwarded-For", []string{"1.2.3.4"}, "203.0.113.9"},
+		{"untrusted peer, Forwarded", fwd, "203.0.113.9:1", "Forwarded", []string{"for=1.2.3.4"}, "203.0.113.9"},
+		{"trusted peer, one hop", xff, "10.0.0.1:1", "X-Forwarded-For", []string{"198.51.100.7"}, "198.51.100.7"},
+		{"spoofed left-most entry is ignored", xff, "10.0.0.1:1", "X-Forwarded-For", []string{"6.6.6.6, 198.51.100.7"}, "198.51.100.7"},
+		{"trusted chain walked right to left", xff, "10.0.0.1:1", "X-Forwarded-For", []string{"6.6.6.6, 198.51.100.7, 10.9.9.9, 10.8.8.8"}, "198.51.100.7"},
+		{"several field lines are one list", xff, "10.0.0.1:1", "X-Forwarded-For", []string{"6.6.6.6, 198.51.100.7", "10.9.9.9"}, "198.51.100.7"},
+		{"every hop trusted: left-most", xff, "10.0.0.1:1", "X-Forwarded-For", []string{"10.3.3.3, 10.2.2.2"}, "10.3.3.3"},
+		{"malformed hop stops at last good", xff, "10.0.0.1:1", "X-Forwarded-For", []string{"198.51.100.7, garbage, 10.2.2.2"}, "10.2.2.2"},
+		{"malformed right-most hop: the peer", xff, "10.0.0.1:1", "X-Forwarded-For", []string{"198.51.100.7, garbage"}, "10.0.0.1"},
+		{"empty elements skipped", xff, "10.0.0.1:1", "X-Forwarded-For", []string{" , 198.51.100.7 ,, "}, "198.51.100.7"},
+		{"hop with port", xff, "10.0.0.1:1", "X-Forwarded-For", []string{"198.51.100.7:4711"}, "198.51.100.7"},
+		{"IPv6 hop with port", xff, "10.0.0.1:1", "X-Forwarded-For", []string{"[2001:db8::7]:4711"}, "2001:db8::7"},
+		{"mapped IPv4 hop unmapped", xff, "10.0.0.1:1", "X-Forwarded-For", []string{"::ffff:198.51.100.7"}, "198.51.100.7"},
+		{"IPv6 trusted peer", xff, "[2001:db8:ffff::1]:1", "X-Forwarded-For", []string{"2001:db8:1::5"}, "2001:db8:1::5"},
+		{"mapped peer is IPv4", xff, "[::ffff:10.0.0.1]:1", "X-Forwarded-For", []string{"198.51.100.7"}, "198.51.100.7"},
+		{"other header never read", xff, "10.0.0.1:1", "X-Real-IP", []string{"198.51.100.7"}, "10.0.0.1"},
+		{"X-Real-IP", real, "10.0.0.1:1", "X-Real-IP", []string{"198.51.100.7"}, "198.51.100.7"},
+		{"X-Real-IP ignores XFF", real, "10.0.0.1:1", "X-Forwarded-For", []string{"198.51.100.7"}, "10.0.0.1"},
+		{"Forwarded", fwd, "10.0.0.1:1", "Forwarded", []string{`for=6.6.6.6, for=198.51.100.7;proto=https, for=10.2.2.2;by=10.0.0.1`}, "198.51.100.7"},
+		{"Forwarded quoted IPv6 with port", fwd, "10.0.0.1:1", "Forwarded", []string{`For="[2001:db8:cafe::17]:4711"`}, "2001:db8:cafe::17"},
+		{"Forwarded quoted comma is not a separator", fwd, "10.0.0.1:1", "Forwarded", []string{`for=198.51.100.7;x="a, for=6.6.6.6"`}, "198.51.100.7"},
+		{"Forwarded unknown stops", fwd, "10.0.0.1:1", "Forwarded", []string{`for=198.51.100.7, for=unknown, for=10.2.2.2`}, "10.2.2.2"},
+		{"Forwarded obfuscated stops", fwd, "10.0.0.1:1", "Forwarded", []string{`for=_hidden`}, "10.0.0.1"},
+		{"Forwarded element without for stops", fwd, "10.0.0.1:1", "Forwarded", []string{`for=198.51.100.7, proto=http`}, "10.0.0.1"},
+		{"Forwarded repeated for stops", fwd, "10.0.0.1:1", "Forwarded", []string{`for=198.51.100.7;for=6.6.6.6`}, "10.0.0.1"},
+		{"Forwarded ignores XFF", fwd, "10.0.0.1:1", "X-Forwarded-For", []string{"198.51.100.7"}, "10.0.0.1"},
+		{"peer without port", xff, "192.0.2.5", "", nil, "192.0.2.5"},
+		{"zone dropped", xff, "[fe80::1%eth0]:1", "", nil, "fe80::1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/", nil)
+			r.RemoteAddr = tc.peer
+			for _, v := range tc.values {
+				r.Header.Add(tc.header, v)
+			}
+			got, ok := tc.res.ClientIP(r)
+			require.True(t, ok)
+			assert.Equal(t, tc.want, got.String())
+		})
+	}
+}
+
+func TestClientIPNonIPPeer(t *testing.T) {
+	res, err := New("X-Forwarded-For", "0.0.0.0/0")
+	require.NoError(t, err)
+	r := httptest.NewRequest("GET", "/", nil)
+	r.RemoteAddr = "@"
+	r.Header.Set("X-Forwarded-For", "1.2.3.4")
+	_, ok := res.ClientIP(r)
+	assert.False(t, ok, "a Unix-socket peer cannot vouch for a header")
+}
+
+func TestWalkListDoesNotAllocate(t *testing.T) {
+	res, err := New("X-Forwarded-For", "10.0.0.0/8")
+	require.NoError(t, err)
+	values := []string{"6.6.6.6, 198.51.100.7, 10.9.9.9"}
+	allocs := testing.AllocsPerRun(100, func() { res.Resolve("10.0.0.1:1", values) })
+	assert.Zero(t, allocs)
+}
+
+// referenceList is the obvious, allocating version of walkList, to check
+// the fast one against.
+func referenceList(r *Resolver, peer netip.Addr, values []string) netip.Addr {
+	var items []string
+	for _, v := range values {
+		for _, it := range strings.Split(v, ",") {
+			if it = strings.Trim(it, " \t"); it != "" {
+				items = append(items, it)
+			}
+		}
+	}
+	cur := peer
+	for i := len(items) - 1; i >= 0; i-- {
+		a, ok := ParseHop(items[i])
+		if !ok {
+			return cur
+		}
+		cur = a
+		if !r.Trusted(a) {
+			return a
+		}
+	}
+	return cur
+}
+
+// FuzzResolve feeds arbitrary peers and header values. Whatever comes in,
+// Resolve never panics, an untrusted peer is its own key, and a trusted one
+// yields the peer or an address that appears as a hop of the header.
+func FuzzResolve(f *testing.F) {
+	for _, s := range [][3]string{
+		{"10.0.0.1:1", "6.6.6.6, 198.51.100.7", "X-Forwarded-For"},
+		{"10.0.0.1:1", "for=198.51.100.7;proto=http, for=\"[2001:db8::1]:80\"", "Forwarded"},
+		{"203.0.113.1:1", "1.2.3.4", "X-Forwarded-For"},
+		{"[::ffff:10.0.0.1]:80", "::ffff:1.2.3.4, 10.0.0.2", "X-Real-IP"},
+		{"10.0.0.1:1", "for=\"\\\"", "Forwarded"},
+		{"10.0.0.1:1", ",,,[", "X-Forwarded-For"},
+		{"garbage", "1.2.3.4", "X-Forwarded-For"},
+		{"10.0.0.1:1", "[::1]x, 1.2.3.4:", "X-Forwarded-For"},
+	} {
+		f.Add(s[0], s[1], s[2])
+	}
+	xff, _ := New("X-Forwarded-For", "10.0.0.0/8", "::1/128")
+	fwd, _ := New("Forwarded", "10.0.0.0/8", "::1/128")
+	f.Fuzz(func(t *testing.T, peer, value, header string) {
+		res := xff
+		if header == "Forwarded" {
+			res = fwd
+		}
+		values := []string{value, value + ", 10.1.1.1"}
+		got, ok := res.Resolve(peer, values)
+		p, pok := ParsePeer(peer)
+		if ok != pok {
+			t.Fatalf("ok=%v for peer %q", ok, peer)
+		}
+		if !ok {
+			return
+		}
+		if !got.IsValid() || got.Zone() != "" || got.Is4In6() {
+			t.Fatalf("invalid or unnormalised client %v", got)
+		}
+		if !res.Trusted(p) {
+			if got != p {
+				t.Fatalf("untrusted peer %v, client %v chosen from the header", p, got)
+			}
+			return
+		}
+		if res == xff {
+			if want := referenceList(res, p, values); got != want {
+				t.Fatalf("peer %q values %q: got %v, reference %v", peer, values, got, want)
+			}
+			return
+		}
+		if got != p && got != netip.MustParseAddr("10.1.1.1") {
+			// The client came from a for= node: its text is in the header.
+			if !strings.Contains(value, got.String()) && !strings.Contains(strings.ToLower(value), got.String()) {
+				hops := forwardedHops(nil, values)
+				found := false
+				for _, h := range hops {
+					found = found || (h.ok && h.addr == got)
+				}
+				if !found {
+					t.Fatalf("client %v is neither the peer nor a hop of %q", got, value)
+				}
+			}
+		}
+	})
+}
+
+func TestParsePeer(t *testing.T) {
+	for in, want := range map[string]string{
+		"192.0.2.1:80":          "192.0.2.1",
+		"192.0.2.1":             "192.0.2.1",
+		"[2001:db8::1]:443":     "2001:db8::1",
+		"2001:db8::1":           "2001:db8::1",
+		"::1":                   "::1",
+		"[::ffff:192.0.2.1]:80": "192.0.2.1",
+		"[fe80::1%eth0]:80":     "fe80::1",
+	} {
+		a, ok := ParsePeer(in)
+		require.True(t, ok, in)
+		assert.Equal(t, want, a.String(), in)
+	}
+	for _, in := range []string{"", "@", "pipe", "192.0.2.1:80:80", "[::1]", "[::1:80", "example.com:80"} {
+		_, ok := ParsePeer(in)
+		assert.False(t, ok, in)
+	}
+}
