@@ -1,0 +1,258 @@
+package ratelimit
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/ulule/limiter/v3"
+
+	"github.com/seed1f3c5038/mw/internal/clientip"
+)
+
+// Option configures a Limiter. Options are checked by New, which returns
+// an error naming the first bad one.
+type Option func(*config)
+
+type config struct {
+	errs []error
+
+	name         string
+	keyFunc      KeyFunc
+	trusted      []string
+	ipHeader     string
+	ipv6Bits     int
+	store        limiter.Store
+	redis        redis.UniversalClient
+	storeTimeout time.Duration
+	failure      FailurePolicy
+	onError      func(*http.Request, error)
+	onLimited    func(*http.Request, Result)
+	skip         func(*http.Request) bool
+	cost         func(*http.Request) int64
+	headers      HeaderStyle
+	deny         http.Handler
+	dryRun       bool
+}
+
+func defaults() config {
+	return config{
+		name:         "default",
+		ipHeader:     "X-Forwarded-For",
+		ipv6Bits:     64,
+		storeTimeout: 100 * time.Millisecond,
+	}
+}
+
+func (c *config) fail(format string, args ...any) {
+	c.errs = append(c.errs, fmt.Errorf("ratelimit: "+format, args...))
+}
+
+func (c *config) err() error { return errors.Join(c.errs...) }
+
+// WithName namespaces the store keys ("<prefix>:<name>:<window>:<client>"),
+// so that several limiters can share one store (one Redis) without counting
+// each other's requests. It also names the IETF policy. Default "default".
+// Allowed characters: letters, digits, '.', '_' and '-' (at most 64).
+func WithName(name string) Option {
+	return func(c *config) {
+		if !validName(name) {
+			c.fail("WithName(%q): want 1 to 64 letters, digits, '.', '_' or '-'", name)
+			return
+		}
+		c.name = name
+	}
+}
+
+// WithKey sets how a request is keyed. When k returns "" (or k is nil), the
+// request is keyed by client IP, like Django REST framework's
+// UserRateThrottle keys by user when there is one and by IP otherwise. The
+// keys k returns share one namespace with Allow's and Reset's, and with the
+// IP keys: prefix them ("user:42") so that none can look like an address.
+func WithKey(k KeyFunc) Option {
+	return func(c *config) { c.keyFunc = k }
+}
+
+// WithTrustedProxies lists the proxies (CIDRs, or single addresses) whose
+// forwarding header (WithClientIPHeader) is believed. Default: none, so the
+// client IP is the TCP peer and no header is read.
+//
+// When the peer is trusted, the header's addresses (all its field lines,
+// in order) are walked from the right: each trusted hop passes on to the
+// hop at its left; the first untrusted hop is the client; a malformed hop
+// (not an address, "unknown", an obfuscated Forwarded node) stops the walk
+// at the last good address; if every hop is trusted, the left-most one is
+// the client. Empty list elements are skipped. Only the hops appended by
+// trusted proxies are believed, so a client can never choose its key by
+// sending the header itself: whatever it writes sits left of the address
+// its first proxy saw.
+func WithTrustedProxies(cidrs ...string) Option {
+	return func(c *config) {
+		for _, s := range cidrs {
+			if _, err := clientip.ParsePrefix(s); err != nil {
+				c.fail("WithTrustedProxies(%q): not a CIDR or an address", s)
+				return
+			}
+		}
+		c.trusted = append(c.trusted, cidrs...)
+	}
+}
+
+// WithClientIPHeader names the one header trusted proxies set:
+// "X-Forwarded-For" (default), "Forwarded" (RFC 7239, the for= parameter),
+// "X-Real-IP", or any other comma-separated address list. No other header
+// is ever read.
+func WithClientIPHeader(name string) Option {
+	return func(c *config) {
+		if _, err := clientip.New(name); err != nil {
+			c.fail("WithClientIPHeader(%q): not a valid header name", name)
+			return
+		}
+		c.ipHeader = name
+	}
+}
+
+// WithIPv6Prefix sets how many leading bits of an IPv6 client address form
+// its key (1 to 128; default 64). One subscriber usually holds a whole /64
+// and can pick any address in it, so keying by /128 would let one client
+// have 2^64 budgets. IPv4 clients are always keyed by their full address.
+func WithIPv6Prefix(bits int) Option {
+	return func(c *config) {
+		if bits < 1 || bits > 128 {
+			c.fail("WithIPv6Prefix(%d): want 1..128", bits)
+			return
+		}
+		c.ipv6Bits = bits
+	}
+}
+
+// WithStore counts in s, any ulule/limiter store, instead of a private
+// in-memory one. Keys handed to s are "<name>:<window>:<client>"; the store
+// adds its own prefix. Store calls are bounded by WithStoreTimeout and
+// their failures handled by WithFailure, except for ulule's memory store,
+// which never blocks or fails and is called directly.
+func WithStore(s limiter.Store) Option {
+	return func(c *config) {
+		if s == nil {
+			c.fail("WithStore(nil)")
+			return
+		}
+		c.store = s
+	}
+}
+
+// WithRedis counts in Redis through ulule's Redis store, so that every app
+// instance using the same Redis and the same WithName enforces one limit.
+// client may be a single node, a Sentinel failover client or a Cluster
+// client: each window is one key, so no script spans two hash slots. Keys
+// are "ratelimit:<name>:<window>:<client>", with a TTL of one window set on
+// the first hit. The Limiter never closes client.
+func WithRedis(client redis.UniversalClient) Option {
+	return func(c *config) {
+		if client == nil {
+			c.fail("WithRedis(nil)")
+			return
+		}
+		c.redis = client
+	}
+}
+
+// WithStoreTimeout bounds the store calls made for one request (all its
+// windows together), whatever deadline the request's context has and
+// whether or not the store honours contexts. Default 100 ms. A call that
+// runs out of time counts as a store failure (see WithFailure).
+func WithStoreTimeout(d time.Duration) Option {
+	return func(c *config) {
+		if d <= 0 {
+			c.fail("WithStoreTimeout(%v): want a positive duration", d)
+			return
+		}
+		c.storeTimeout = d
+	}
+}
+
+// WithFailure says what happens while the store (WithStore, WithRedis)
+// fails or times out. Default FallbackLocal.
+func WithFailure(p FailurePolicy) Option {
+	return func(c *config) {
+		if p < FallbackLocal || p > FailClosed {
+			c.fail("WithFailure(%d): unknown policy", int(p))
+			return
+		}
+		c.failure = p
+	}
+}
+
+// WithOnError is told about store failures, at most once a second per
+// Limiter, and once when the store answers again (with ErrStoreRecovered).
+// r is the request that met the failure, or nil from Allow and Reset. The
+// errors wrap ErrStoreUnavailable. Nothing else is ever logged.
+func WithOnError(f func(r *http.Request, err error)) Option {
+	return func(c *config) { c.onError = f }
+}
+
+// WithOnLimited is told about every request over the limit, with its
+// Result: denied ones, and under WithDryRun the ones that would have been.
+// r is nil from Allow. f runs on the request's goroutine: keep it cheap.
+func WithOnLimited(f func(r *http.Request, res Result)) Option {
+	return func(c *config) { c.onLimited = f }
+}
+
+// WithSkip exempts the requests for which f returns true (health checks,
+// allow-listed networks): they are neither counted nor given headers.
+func WithSkip(f func(r *http.Request) bool) Option {
+	return func(c *config) { c.skip = f }
+}
+
+// WithCost weighs requests: f returns how many hits a request costs
+// (default 1), counted with ulule's Increment. A request is allowed when the
+// count after adding its cost is at most the limit. Costs below 0 count as
+// 0; a cost-0 request is allowed unless the window is already over its limit.
+func WithCost(f func(r *http.Request) int64) Option {
+	return func(c *config) { c.cost = f }
+}
+
+// WithHeaders chooses the rate limit fields on responses: XRateLimit
+// (default), IETF, Both or NoHeaders. Retry-After is always sent on 429.
+func WithHeaders(s HeaderStyle) Option {
+	return func(c *config) {
+		if s < XRateLimit || s > NoHeaders {
+			c.fail("WithHeaders(%d): unknown style", int(s))
+			return
+		}
+		c.headers = s
+	}
+}
+
+// WithDenyHandler replaces the default 429 response. h runs with the
+// rate-limit headers and Retry-After already set, and can read the decision
+// with FromContext; it writes the whole response, status included (it
+// should be 429: net/http sends 200 if h writes nothing).
+func WithDenyHandler(h http.Handler) Option {
+	return func(c *config) { c.deny = h }
+}
+
+// WithDryRun(true) counts and reports as usual (headers, FromContext with
+// Allowed false, WithOnLimited) but lets every request through, so that a
+// limit can be tried on live traffic before it is enforced. Retry-After is
+// not sent, since the response is not a 429, and a failing store does not
+// turn into 503s under FailClosed either. Allow is not affected: it
+// always reports the real decision, since its caller acts on it.
+func WithDryRun(on bool) Option {
+	return func(c *config) { c.dryRun = on }
+}
+
+func validName(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,99 @@
+package ratelimit
+
+import (
+	"context"
+	"time"
+)
+
+// Result is one decision. With several windows it describes the one with
+// the fewest requests remaining (ties: the one resetting last); when the
+// request was denied, the exceeded window that resets last, so that
+// RetryAfter is the longest wait.
+type Result struct {
+	Limit, Remaining int64
+	Reset            time.Time // when the described window resets
+	Allowed          bool
+}
+
+// RetryAfter is how long a denied client should wait, rounded up to whole
+// seconds and at least one second, as sent in Retry-After. It is 0 when
+// the request was allowed.
+func (r Result) RetryAfter() time.Duration {
+	if r.Allowed {
+		return 0
+	}
+	return time.Duration(retryAfterSeconds(r.Reset, time.Now())) * time.Second
+}
+
+// retryAfterSeconds is the whole seconds from now to reset, rounded up, at
+// least 1.
+func retryAfterSeconds(reset, now time.Time) int64 {
+	d := reset.Sub(now)
+	s := int64(d / time.Second)
+	if d%time.Second > 0 {
+		s++
+	}
+	if s < 1 {
+		s = 1
+	}
+	return s
+}
+
+// secondsUntil is the whole seconds from now to reset, rounded up, at least 0.
+func secondsUntil(reset, now time.Time) int64 {
+	d := reset.Sub(now)
+	if d <= 0 {
+		return 0
+	}
+	s := int64(d / time.Second)
+	if d%time.Second > 0 {
+		s++
+	}
+	return s
+}
+
+// unixCeil is t in Unix seconds, rounded up: a client told to come back at
+// that second is never early.
+func unixCeil(t time.Time) int64 {
+	s := t.Unix()
+	if t.Nanosecond() > 0 {
+		s++
+	}
+	return s
+}
+
+// FromContext returns the decision the middleware made for this request.
+// ok is false outside the middleware, for skipped requests, and when the
+// store failed under FailOpen. Under several stacked limiters it returns the
+// innermost one's.
+func FromContext(ctx context.Context) (res Result, ok bool) {
+	c, ok := ctx.Value(resultKey{}).(*resultContext)
+	if !ok {
+		return Result{}, false
+	}
+	return c.res, true
+}
+
+type resultKey struct{}
+
+// resultContext carries a Result in one allocation, where context.WithValue
+// would take two (the context and the boxed Result). Embedding the parent
+// keeps Done, Deadline and Err, and cancel propagation still finds the
+// parent's cancelCtx through Value, so no goroutine is started for it.
+//
+// It also holds the response's rate limit header values, which share its
+// allocation.
+type resultContext struct {
+	context.Context
+	res  Result
+	vals [ctxSlots]string
+}
+
+func (c *resultContext) Value(key any) any {
+	if _, ok := key.(resultKey); ok {
+		return c
+	}
+	return c.Context.Value(key)
+}
+
+func (c *resultContext) String() string { return "ratelimit.resultContext" }
