@@ -18,10 +18,10 @@ func pass(next http.Handler) http.Handler {
 // with alice.New of the same five: Chain must add nothing per request.
 func BenchmarkChain(b *testing.B) {
 	r := newRequest(http.MethodGet, "/")
-	b.Run("ours", func(b *testing.B) {
+	b.Run("impl=ours", func(b *testing.B) {
 		serve(b, mw.New(pass, pass, pass, pass, pass).Then(okHandler), r)
 	})
-	b.Run("alice", func(b *testing.B) {
+	b.Run("impl=alice", func(b *testing.B) {
 		serve(b, alice.New(pass, pass, pass, pass, pass).Then(okHandler), r)
 	})
 }

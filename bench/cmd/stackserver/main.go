@@ -1,0 +1,37 @@
+// Command stackserver serves one route bare or through a full middleware
+// stack, for the end-to-end wrk comparison in run.sh.
+//
+//	go run ./cmd/stackserver -stack ours -addr 127.0.0.1:9000
+package main
+
+import (
+	"flag"
+	"io"
+	"log"
+	"net/http"
+	"time"
+
+	"github.com/seed1f3c5038/mw/bench"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:9000", "address to listen on")
+	stack := flag.String("stack", "bare", "bare, ours or chi")
+	flag.Parse()
+
+	var h http.Handler
+	switch *stack {
+	case "bare":
+		h = bench.Hello
+	case "ours":
+		var closeStack func()
+		h, closeStack = bench.OurStack(io.Discard, bench.Hello)
+		defer closeStack()
+	case "chi":
+		h = bench.ChiStack(io.Discard, bench.Hello)
+	default:
+		log.Fatalf("-stack must be bare, ours or chi, not %q", *stack)
+	}
+	srv := &http.Server{Addr: *addr, Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	log.Fatal(srv.ListenAndServe())
+}

@@ -1,0 +1,19 @@
+module github.com/seed1f3c5038/mw/examples/chi
+
+go 1.24
+
+require (
+	github.com/go-chi/chi/v5 v5.5.0
+	github.com/seed1f3c5038/mw v0.0.0
+)
+
+require (
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/dgryski/go-rendezvous v0.0.0-20200823014737-9f7001d12a5f // indirect
+	github.com/pkg/errors v0.9.1 // indirect
+	github.com/redis/go-redis/v9 v9.18.0 // indirect
+	github.com/ulule/limiter/v3 v3.11.2 // indirect
+	go.uber.org/atomic v1.11.0 // indirect
+)
+
+replace github.com/seed1f3c5038/mw => ../..
