@@ -15,7 +15,6 @@ import (
 	"github.com/seed1f3c5038/mw/methodrouter"
 	"github.com/seed1f3c5038/mw/ratelimit"
 	"github.com/seed1f3c5038/mw/recovery"
-	"github.com/seed1f3c5038/mw/timeout"
 )
 
 // The full stacks compared in BENCHMARKS.md, shared by the in-process
@@ -32,9 +31,11 @@ var Hello = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("hello, world\n"))
 })
 
-// OurStack is logging (JSON) + recovery + ratelimit (memory) + timeout +
-// methodrouter. close releases the limiter.
-func OurStack(out io.Writer, h http.HandlerFunc) (handler http.Handler, close func()) {
+// OurStack is logging (JSON) + recovery + ratelimit (memory) + a deadline +
+// methodrouter. deadline is timeout.Context, the equivalent of chi's Timeout
+// (a context deadline only), or timeout.New (a goroutine that answers at the
+// deadline, which chi has no equivalent of). close releases the limiter.
+func OurStack(out io.Writer, h http.HandlerFunc, deadline func(time.Duration) func(http.Handler) http.Handler) (handler http.Handler, close func()) {
 	limiter, err := ratelimit.New("1000000000-S")
 	if err != nil {
 		panic(err)
@@ -44,7 +45,7 @@ func OurStack(out io.Writer, h http.HandlerFunc) (handler http.Handler, close fu
 		logging.New(logger),
 		recovery.New(recovery.WithLogger(logger)),
 		limiter.Middleware,
-		timeout.New(5*time.Second),
+		deadline(5*time.Second),
 	)
 	return chain.Then(methodrouter.New().Get(h)), func() { limiter.Close() }
 }

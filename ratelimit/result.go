@@ -3,6 +3,8 @@ package ratelimit
 import (
 	"context"
 	"time"
+
+	"github.com/seed1f3c5038/mw/internal/requestid"
 )
 
 // Result is one decision. With several windows it describes the one with
@@ -67,6 +69,15 @@ func unixCeil(t time.Time) int64 {
 // store failed under FailOpen. Under several stacked limiters it returns the
 // innermost one's.
 func FromContext(ctx context.Context) (res Result, ok bool) {
+	// Under package logging the middleware leaves the Result in the
+	// request's shared state instead of a context of its own. A limiter
+	// that found that state runs inside any that did not, so its Result is
+	// the innermost one.
+	if st := requestid.FromContext(ctx); st != nil {
+		if c, ok := st.RateLimit.(*resultContext); ok {
+			return c.res, true
+		}
+	}
 	c, ok := ctx.Value(resultKey{}).(*resultContext)
 	if !ok {
 		return Result{}, false

@@ -19,13 +19,19 @@ type key struct{}
 
 // State is what a logged request carries in its context. ID and Echo are set
 // once, before the request goes on, and never changed after: readers on other
-// goroutines rely on that.
+// goroutines rely on that. The other middlewares may keep per-request
+// results here (RateLimit) instead of copying the request again.
 type State struct {
 	// ID is the request's ID, "" when IDs are disabled.
 	ID string
 	// Echo backs the response header value that echoes ID, so that setting
 	// that header costs no allocation of its own.
 	Echo [1]string
+
+	// RateLimit is where package ratelimit leaves its decision for the
+	// handler, which saves it a request copy of its own on logged requests.
+	// It is set before the request goes on to the next handler.
+	RateLimit any
 
 	base   *slog.Logger
 	logger atomic.Pointer[slog.Logger]

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/seed1f3c5038/mw/bench"
+	"github.com/seed1f3c5038/mw/timeout"
 )
 
 func main() {
@@ -25,7 +26,7 @@ func main() {
 		h = bench.Hello
 	case "ours":
 		var closeStack func()
-		h, closeStack = bench.OurStack(io.Discard, bench.Hello)
+		h, closeStack = bench.OurStack(io.Discard, bench.Hello, timeout.Context)
 		defer closeStack()
 	case "chi":
 		h = bench.ChiStack(io.Discard, bench.Hello)
