@@ -9,6 +9,10 @@ import (
 	"io"
 	"log"
 	"net/http"
+	"os"
+	"os/signal"
+	"runtime/pprof"
+	"syscall"
 	"time"
 
 	"github.com/seed1f3c5038/mw/bench"
@@ -18,6 +22,7 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:9000", "address to listen on")
 	stack := flag.String("stack", "bare", "bare, ours or chi")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile here until SIGINT/SIGTERM")
 	flag.Parse()
 
 	var h http.Handler
@@ -34,5 +39,20 @@ func main() {
 		log.Fatalf("-stack must be bare, ours or chi, not %q", *stack)
 	}
 	srv := &http.Server{Addr: *addr, Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		pprof.StartCPUProfile(f)
+		go func() {
+			sig := make(chan os.Signal, 1)
+			signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+			<-sig
+			pprof.StopCPUProfile()
+			f.Close()
+			os.Exit(0)
+		}()
+	}
 	log.Fatal(srv.ListenAndServe())
 }
