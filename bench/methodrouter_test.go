@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/gorilla/mux"
 	"github.com/seed1f3c5038/mw/methodrouter"
 )
 
@@ -68,5 +69,28 @@ func TestMethodRouterUnderChi(t *testing.T) {
 	r.ServeHTTP(rec, httptest.NewRequest("PUT", "/articles/9", nil))
 	if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != "GET, HEAD, OPTIONS" {
 		t.Fatalf("PUT: %d Allow %q", rec.Code, rec.Header().Get("Allow"))
+	}
+}
+
+func TestMethodRouterUnderGorillaMux(t *testing.T) {
+	articles := methodrouter.New().
+		Get(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "article "+mux.Vars(r)["id"]) })
+	r := mux.NewRouter()
+	r.Handle("/articles/{id}", articles) // no .Methods(): the router answers them all
+
+	rec := httptest.NewRecorder()
+	r.ServeHTTP(rec, httptest.NewRequest("GET", "/articles/9", nil))
+	if rec.Code != http.StatusOK || rec.Body.String() != "article 9" {
+		t.Fatalf("GET: %d %q", rec.Code, rec.Body.String())
+	}
+	rec = httptest.NewRecorder()
+	r.ServeHTTP(rec, httptest.NewRequest("DELETE", "/articles/9", nil))
+	if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != "GET, HEAD, OPTIONS" {
+		t.Fatalf("DELETE: %d Allow %q", rec.Code, rec.Header().Get("Allow"))
+	}
+	rec = httptest.NewRecorder()
+	r.ServeHTTP(rec, httptest.NewRequest("HEAD", "/articles/9", nil))
+	if rec.Code != http.StatusOK || rec.Body.Len() != 0 || rec.Header().Get("Content-Length") != "9" {
+		t.Fatalf("HEAD: %d body %q Content-Length %q", rec.Code, rec.Body.String(), rec.Header().Get("Content-Length"))
 	}
 }

@@ -45,13 +45,13 @@ func ululeRateLimit(b *testing.B, rate string) http.Handler {
 
 // BenchmarkRateLimit is the allowed path on the memory store, one client.
 func BenchmarkRateLimit(b *testing.B) {
-	b.Run("ours", func(b *testing.B) {
+	b.Run("impl=ours", func(b *testing.B) {
 		serve(b, oursRateLimit(b, benchRate), newRequest("GET", "/"))
 	})
-	b.Run("ulule-stdlib", func(b *testing.B) {
+	b.Run("impl=ulule-stdlib", func(b *testing.B) {
 		serve(b, ululeRateLimit(b, benchRate), newRequest("GET", "/"))
 	})
-	b.Run("httprate-LimitByIP", func(b *testing.B) {
+	b.Run("impl=httprate-LimitByIP", func(b *testing.B) {
 		//lint:ignore SA1019 LimitByIP is the comparison the issue asks for.
 		h := httprate.LimitByIP(benchLimit, benchWindow)(okHandler)
 		serve(b, h, newRequest("GET", "/"))
@@ -65,9 +65,9 @@ func BenchmarkRateLimitDenied(b *testing.B) {
 		h.ServeHTTP(newDiscardWriter(), r)
 		serve(b, h, r)
 	}
-	b.Run("ours", func(b *testing.B) { run(b, oursRateLimit(b, "1-H")) })
-	b.Run("ulule-stdlib", func(b *testing.B) { run(b, ululeRateLimit(b, "1-H")) })
-	b.Run("httprate-LimitByIP", func(b *testing.B) {
+	b.Run("impl=ours", func(b *testing.B) { run(b, oursRateLimit(b, "1-H")) })
+	b.Run("impl=ulule-stdlib", func(b *testing.B) { run(b, ululeRateLimit(b, "1-H")) })
+	b.Run("impl=httprate-LimitByIP", func(b *testing.B) {
 		//lint:ignore SA1019 LimitByIP is the comparison the issue asks for.
 		run(b, httprate.LimitByIP(1, time.Hour)(okHandler))
 	})
@@ -104,7 +104,7 @@ func BenchmarkRateLimitRedis(b *testing.B) {
 			}
 		})
 	}
-	b.Run("ours", func(b *testing.B) {
+	b.Run("impl=ours", func(b *testing.B) {
 		l, err := ratelimit.New(benchRate, ratelimit.WithRedis(client), ratelimit.WithName("bench"), ratelimit.WithStoreTimeout(time.Second))
 		if err != nil {
 			b.Fatal(err)
@@ -112,7 +112,7 @@ func BenchmarkRateLimitRedis(b *testing.B) {
 		defer l.Close()
 		run(b, l.Middleware(okHandler))
 	})
-	b.Run("ulule-stdlib", func(b *testing.B) {
+	b.Run("impl=ulule-stdlib", func(b *testing.B) {
 		store, err := redisstore.NewStoreWithOptions(client, limiter.StoreOptions{Prefix: "ulule"})
 		if err != nil {
 			b.Fatal(err)

@@ -113,7 +113,7 @@ func (h *handler) log(r *http.Request, rec *respwriter.Writer, id string, start 
 		slog.Int64(keyBytes, rec.BytesWritten()),
 		slog.Duration(keyDuration, end.Sub(start)),
 		slog.String(keyRemoteIP, remoteIP(r.RemoteAddr)),
-		slog.String(keyUserAgent, r.UserAgent()),
+		slog.String(keyUserAgent, userAgent(r.Header)),
 	)
 	if h.cfg.idHeader != "" {
 		attrs = append(attrs, slog.String(keyRequestID, id))
@@ -140,6 +140,15 @@ func (h *handler) log(r *http.Request, rec *respwriter.Writer, id string, start 
 	record := slog.NewRecord(end, level, message, 0)
 	record.AddAttrs(attrs...)
 	_ = h.logger.Handler().Handle(ctx, record) // ignored, as Logger's methods do
+}
+
+// userAgent is r.UserAgent() without Header.Get's canonicalisation of a key
+// that is canonical already.
+func userAgent(h http.Header) string {
+	if v := h["User-Agent"]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 func headerGroup(hdr http.Header, names []string) (slog.Attr, bool) {
