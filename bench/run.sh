@@ -22,7 +22,14 @@ benchstat=(go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9
 
 echo "== in-process benchmarks (count $COUNT)"
 go test -run '^$' -bench . -benchmem -count "$COUNT" -timeout 60m . | tee "$out/bench.txt"
-"${benchstat[@]}" -col /impl "$out/bench.txt" > "$out/benchstat.txt" 2>/dev/null || "${benchstat[@]}" "$out/bench.txt" > "$out/benchstat.txt"
+# One small table per comparison: ours in the first column, each peer
+# beside it with its difference from ours.
+: > "$out/benchstat.txt"
+for name in $(sed -n 's/^Benchmark\([A-Za-z0-9]*\)\/.*/\1/p' "$out/bench.txt" | uniq); do
+  echo "### $name" >> "$out/benchstat.txt"
+  "${benchstat[@]}" -filter ".name:$name" -col /impl "$out/bench.txt" |
+    grep -vE '^(goos|goarch|pkg|cpu):|^$|geomean|^[¹²³⁴]' >> "$out/benchstat.txt"
+done
 
 echo "== end to end with wrk (-t1 -c32)"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 1; }
