@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/seed1f3c5038/mw/internal/httpsyntax"
 	"github.com/seed1f3c5038/mw/internal/respwriter"
 )
 
@@ -379,23 +380,9 @@ func (n *notAllowed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Write(notAllowedBody)
 }
 
-// validMethod reports whether m is an RFC 9110 token (section 5.6.2):
-// one or more of the letters, digits and !#$%&'*+-.^_`|~.
-func validMethod(m string) bool {
-	if m == "" {
-		return false
-	}
-	for i := 0; i < len(m); i++ {
-		c := m[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
-}
+// validMethod reports whether m is an RFC 9110 token (section 5.6.2),
+// the syntax of a method name.
+func validMethod(m string) bool { return httpsyntax.IsToken(m) }
 
 // isNilHandler catches nil and the typed nils a nil HandlerFunc becomes.
 func isNilHandler(h http.Handler) bool {

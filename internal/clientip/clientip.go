@@ -16,6 +16,8 @@ import (
 	"net/netip"
 	"net/textproto"
 	"strings"
+
+	"github.com/seed1f3c5038/mw/internal/httpsyntax"
 )
 
 // Resolver finds client addresses. The zero value trusts no proxy and
@@ -31,7 +33,7 @@ type Resolver struct {
 // addresses such as X-Forwarded-For or X-Real-IP) when the peer is inside
 // one of the trusted CIDRs. A bare address counts as a one-address prefix.
 func New(header string, trusted ...string) (*Resolver, error) {
-	if !validToken(header) {
+	if !httpsyntax.IsToken(header) {
 		return nil, fmt.Errorf("clientip: invalid header name %q", header)
 	}
 	r := &Resolver{header: textproto.CanonicalMIMEHeaderKey(header)}
@@ -211,28 +213,10 @@ type forwardedHop struct {
 // element).
 func forwardedHops(hops []forwardedHop, values []string) []forwardedHop {
 	for _, v := range values {
-		start := 0
-		inQuote, escaped := false, false
-		for i := 0; i <= len(v); i++ {
-			if i < len(v) {
-				c := v[i]
-				switch {
-				case escaped:
-					escaped = false
-					continue
-				case inQuote && c == '\\':
-					escaped = true
-					continue
-				case c == '"':
-					inQuote = !inQuote
-					continue
-				case c != ',' || inQuote:
-					continue
-				}
-			}
-			elem := trimOWS(v[start:i])
-			start = i + 1
-			if elem == "" {
+		for more := true; more; {
+			var elem string
+			elem, v, more = httpsyntax.CutUnquoted(v, ',')
+			if elem = trimOWS(elem); elem == "" {
 				continue
 			}
 			a, ok := forParam(elem)
@@ -247,27 +231,10 @@ func forwardedHops(hops []forwardedHop, values []string) []forwardedHop {
 func forParam(elem string) (netip.Addr, bool) {
 	var value string
 	found := false
-	start := 0
-	inQuote, escaped := false, false
-	for i := 0; i <= len(elem); i++ {
-		if i < len(elem) {
-			c := elem[i]
-			switch {
-			case escaped:
-				escaped = false
-				continue
-			case inQuote && c == '\\':
-				escaped = true
-				continue
-			case c == '"':
-				inQuote = !inQuote
-				continue
-			case c != ';' || inQuote:
-				continue
-			}
-		}
-		pair := trimOWS(elem[start:i])
-		start = i + 1
+	for more := true; more; {
+		var pair string
+		pair, elem, more = httpsyntax.CutUnquoted(elem, ';')
+		pair = trimOWS(pair)
 		eq := strings.IndexByte(pair, '=')
 		if eq < 0 || !strings.EqualFold(trimOWS(pair[:eq]), "for") {
 			continue
@@ -340,21 +307,4 @@ func trimOWS(s string) string {
 		s = s[:len(s)-1]
 	}
 	return s
-}
-
-// validToken reports whether s is an RFC 9110 token, the syntax of a field name.
-func validToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
 }
