@@ -39,7 +39,7 @@ func TestRecordFields(t *testing.T) {
 	res := get(t, srv.URL+"/items/7?x=1&y=2", map[string]string{"User-Agent": "test-agent/1"})
 	require.Equal(t, http.StatusCreated, res.StatusCode)
 
-	rec := s.wait(t, 1)[0]
+	rec := s.Wait(t, 1)[0]
 	assert.Equal(t, "http request", rec["msg"])
 	assert.Equal(t, "INFO", rec["level"])
 	assert.Equal(t, "GET", rec["method"])
@@ -71,7 +71,7 @@ func TestStatusDefaults(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var s sink
 			New(newLogger(&s))(tc.h).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
-			rec := s.wait(t, 1)[0]
+			rec := s.Wait(t, 1)[0]
 			assert.Equal(t, tc.status, rec["status"])
 			assert.Equal(t, tc.bytes, rec["bytes"])
 		})
@@ -82,7 +82,7 @@ func TestLevels(t *testing.T) {
 	for status, level := range map[int]string{200: "INFO", 302: "INFO", 404: "WARN", 429: "WARN", 500: "ERROR", 503: "ERROR"} {
 		var s sink
 		New(newLogger(&s))(statusHandler(status)).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
-		assert.Equal(t, level, s.wait(t, 1)[0]["level"], "status %d", status)
+		assert.Equal(t, level, s.Wait(t, 1)[0]["level"], "status %d", status)
 	}
 
 	var s sink
@@ -93,7 +93,7 @@ func TestLevels(t *testing.T) {
 		return slog.LevelInfo
 	})
 	New(newLogger(&s), custom)(statusHandler(404)).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
-	assert.Equal(t, "DEBUG", s.wait(t, 1)[0]["level"])
+	assert.Equal(t, "DEBUG", s.Wait(t, 1)[0]["level"])
 }
 
 func TestDisabledLevelWritesNothing(t *testing.T) {
@@ -103,7 +103,7 @@ func TestDisabledLevelWritesNothing(t *testing.T) {
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
 	assert.Empty(t, s.String())
 	New(l)(statusHandler(404)).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
-	assert.Len(t, s.records(t), 1)
+	assert.Len(t, s.Records(t), 1)
 }
 
 func statusHandler(code int) http.Handler {
@@ -120,7 +120,7 @@ func TestSkip(t *testing.T) {
 	assert.Empty(t, w.Header().Get("X-Request-ID"), "a skipped request is untouched")
 
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/other", nil))
-	assert.Equal(t, "/other", s.wait(t, 1)[0]["path"])
+	assert.Equal(t, "/other", s.Wait(t, 1)[0]["path"])
 }
 
 func TestPanicIsLoggedAndGoesOn(t *testing.T) {
@@ -148,7 +148,7 @@ func TestPanicIsLoggedAndGoesOn(t *testing.T) {
 				return nil
 			}()
 			assert.Same(t, boom, got, "the panic value goes on unchanged")
-			rec := s.wait(t, 1)[0]
+			rec := s.Wait(t, 1)[0]
 			assert.Equal(t, tc.status, rec["status"])
 			assert.Equal(t, true, rec["panic"])
 			assert.Equal(t, "/p", rec["path"])
@@ -168,7 +168,7 @@ func TestRoute(t *testing.T) {
 
 		get(t, srv.URL+"/items/42", nil)
 		get(t, srv.URL+"/nowhere", nil)
-		recs := s.wait(t, 2)
+		recs := s.Wait(t, 2)
 		assert.Equal(t, "GET /items/{id}", recs[0]["route"])
 		assert.EqualValues(t, 404, recs[1]["status"])
 		assert.NotContains(t, recs[1], "route")
@@ -182,7 +182,7 @@ func TestRoute(t *testing.T) {
 		defer srv.Close()
 
 		get(t, srv.URL+"/users/ann", nil)
-		assert.Equal(t, "GET /users/{name}", s.wait(t, 1)[0]["route"])
+		assert.Equal(t, "GET /users/{name}", s.Wait(t, 1)[0]["route"])
 	})
 }
 
@@ -204,7 +204,7 @@ func TestCredentialHeadersNeverLogged(t *testing.T) {
 	for _, secret := range []string{"secret-token-1", "secret-cookie-2", "secret-cookie-3", "secret-proxy-4"} {
 		assert.NotContains(t, out, secret)
 	}
-	rec := s.wait(t, 1)[0]
+	rec := s.Wait(t, 1)[0]
 	assert.Equal(t, map[string]any{"X-Trace-Id": "trace-5"}, rec["request_headers"])
 }
 
@@ -216,7 +216,7 @@ func TestRequestHeadersJoinsValuesAndOmitsEmptyGroup(t *testing.T) {
 	r.Header.Add("X-A", "2")
 	h.ServeHTTP(httptest.NewRecorder(), r)
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
-	recs := s.wait(t, 2)
+	recs := s.Wait(t, 2)
 	assert.Equal(t, map[string]any{"X-A": "1, 2"}, recs[0]["request_headers"])
 	assert.NotContains(t, recs[1], "request_headers")
 }
@@ -228,7 +228,7 @@ func TestRedactedQuery(t *testing.T) {
 	defer srv.Close()
 
 	get(t, srv.URL+"/?a=1&token=s3cret&b=2&api+key=k3y&to%6Ben=s3cret2", nil)
-	rec := s.wait(t, 1)[0]
+	rec := s.Wait(t, 1)[0]
 	assert.Equal(t, "a=1&token=REDACTED&b=2&api+key=REDACTED&to%6Ben=REDACTED", rec["query"])
 	assert.NotContains(t, s.String(), "s3cret")
 	assert.NotContains(t, s.String(), "k3y")
@@ -284,7 +284,7 @@ func TestRemoteIPIgnoresForwardingHeaders(t *testing.T) {
 	srv := httptest.NewServer(New(newLogger(&s))(statusHandler(200)))
 	defer srv.Close()
 	get(t, srv.URL, map[string]string{"X-Forwarded-For": "203.0.113.9", "X-Real-IP": "203.0.113.9", "Forwarded": "for=203.0.113.9"})
-	assert.Equal(t, "127.0.0.1", s.wait(t, 1)[0]["remote_ip"])
+	assert.Equal(t, "127.0.0.1", s.Wait(t, 1)[0]["remote_ip"])
 }
 
 func TestWritersKeepTheirInterfaces(t *testing.T) {
@@ -313,7 +313,7 @@ func TestWritersKeepTheirInterfaces(t *testing.T) {
 	get(t, srv.URL+"/flush", nil)
 	res := get(t, srv.URL+"/hijack", nil)
 	assert.Equal(t, 204, res.StatusCode)
-	recs := s.wait(t, 2)
+	recs := s.Wait(t, 2)
 	assert.Equal(t, true, recs[1]["hijacked"])
 	assert.NotContains(t, recs[0], "hijacked")
 }
@@ -346,7 +346,7 @@ func TestConcurrentRequests(t *testing.T) {
 		seen[id] = true
 	}
 	assert.Len(t, seen, n, "every request gets its own ID")
-	s.wait(t, 2*n)
+	s.Wait(t, 2*n)
 }
 
 func TestConstructionPanics(t *testing.T) {
@@ -386,7 +386,7 @@ func TestHTTP2AndNoSourceLocation(t *testing.T) {
 	res.Body.Close()
 	require.Equal(t, 2, res.ProtoMajor)
 
-	rec := s.wait(t, 1)[0]
+	rec := s.Wait(t, 1)[0]
 	assert.Equal(t, "HTTP/2.0", rec["proto"])
 	assert.Equal(t, "127.0.0.1", rec["remote_ip"])
 	assert.EqualValues(t, 204, rec["status"])

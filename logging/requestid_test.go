@@ -43,7 +43,7 @@ func TestIncomingIDKeptOnlyWhenSafe(t *testing.T) {
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
 
-		rec := s.wait(t, 1)[0]
+		rec := s.Wait(t, 1)[0]
 		echoed := w.Header().Get("X-Request-ID")
 		assert.Equal(t, seen, echoed, "%q: the handler and the response agree", in)
 		assert.Equal(t, seen, rec["request_id"], "%q: the log agrees", in)
@@ -97,7 +97,7 @@ func TestLoggerCarriesRequestIDAndIsBuiltOnce(t *testing.T) {
 	r.Header.Set("X-Request-ID", "req-77")
 	h.ServeHTTP(httptest.NewRecorder(), r)
 
-	recs := s.wait(t, 2)
+	recs := s.Wait(t, 2)
 	assert.Equal(t, "from the handler", recs[0]["msg"])
 	assert.Equal(t, "req-77", recs[0]["request_id"])
 	assert.Equal(t, "req-77", recs[1]["request_id"])
@@ -113,7 +113,7 @@ func TestCustomRequestIDHeader(t *testing.T) {
 	h.ServeHTTP(w, r)
 	assert.Equal(t, "corr-1", w.Header().Get("X-Correlation-ID"))
 	assert.Empty(t, w.Header().Get("X-Request-ID"))
-	assert.Equal(t, "corr-1", s.wait(t, 1)[0]["request_id"])
+	assert.Equal(t, "corr-1", s.Wait(t, 1)[0]["request_id"])
 }
 
 func TestRequestIDsDisabled(t *testing.T) {
@@ -129,7 +129,7 @@ func TestRequestIDsDisabled(t *testing.T) {
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
 	assert.Empty(t, w.Header().Get("X-Request-ID"))
-	rec := s.wait(t, 1)[0]
+	rec := s.Wait(t, 1)[0]
 	assert.NotContains(t, rec, "request_id")
 	assert.Equal(t, "/", rec["path"])
 }

@@ -1,9 +1,7 @@
 package recovery
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,46 +10,18 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/seed1f3c5038/mw/internal/requestid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/seed1f3c5038/mw/internal/logsink"
+	"github.com/seed1f3c5038/mw/internal/requestid"
 )
 
-// sink collects log output written from server goroutines.
-type sink struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (s *sink) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(p)
-}
-
-func (s *sink) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.String()
-}
-
-func (s *sink) records(t *testing.T) []map[string]any {
-	t.Helper()
-	var out []map[string]any
-	for _, line := range strings.Split(strings.TrimSpace(s.String()), "\n") {
-		if line == "" {
-			continue
-		}
-		var m map[string]any
-		require.NoError(t, json.Unmarshal([]byte(line), &m), line)
-		out = append(out, m)
-	}
-	return out
-}
+// sink collects the JSON log lines written from server goroutines.
+type sink = logsink.Sink
 
 func jsonLogger(s *sink) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(s, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -140,7 +110,7 @@ func TestPanicBeforeWriteGives500(t *testing.T) {
 			assert.EqualValues(t, len(body), res.ContentLength)
 			assert.Empty(t, srv.errLog.String(), "net/http saw no panic")
 
-			recs := logs.records(t)
+			recs := logs.Records(t)
 			require.Len(t, recs, 1)
 			assert.Equal(t, "ERROR", recs[0]["level"])
 			assert.Equal(t, "secret database password in the panic value", recs[0]["panic"])
@@ -193,7 +163,7 @@ func TestPanicAfterResponseStartedAbortsIt(t *testing.T) {
 					}
 					assert.NotContains(t, string(body), "Internal Server Error")
 
-					recs := logs.records(t)
+					recs := logs.Records(t)
 					require.Len(t, recs, 1)
 					assert.Equal(t, "midway", recs[0]["panic"])
 					assert.Equal(t, true, recs[0]["aborted"])
@@ -277,7 +247,7 @@ func TestHijackedConnectionGetsNothing(t *testing.T) {
 			assert.Equal(t, http.StatusNoContent, res.StatusCode)
 			time.Sleep(10 * time.Millisecond)
 			assert.Empty(t, srv.errLog.String(), "no write on the hijacked connection")
-			recs := logs.records(t)
+			recs := logs.Records(t)
 			require.Len(t, recs, 1)
 			assert.Equal(t, true, recs[0]["aborted"])
 		})
@@ -291,7 +261,7 @@ func TestRequestIDInPanicRecord(t *testing.T) {
 	ctx.State.ID = "req-42"
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/orders", nil).WithContext(ctx))
 
-	recs := logs.records(t)
+	recs := logs.Records(t)
 	require.Len(t, recs, 1)
 	assert.Equal(t, "req-42", recs[0]["request_id"])
 	assert.Equal(t, "boom", recs[0]["panic"])
