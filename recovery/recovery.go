@@ -84,7 +84,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.next.ServeHTTP(w, r)
 		return
 	}
-	ww, rec := respwriter.Wrap(w)
+	// Alone, recovery records the response itself, with a pooled wrapper:
+	// it is dead once ServeHTTP returns. Defers run last-in first-out, so
+	// Release comes after recover, even when recover panics on.
+	ww, rec := respwriter.Acquire(w)
+	defer respwriter.Release(rec)
 	defer h.recover(ww, rec, r)
 	h.next.ServeHTTP(ww, r)
 }

@@ -20,35 +20,68 @@ func Wrap(w http.ResponseWriter) (http.ResponseWriter, *Writer) {
 // interfaces exposed are w's. inner must implement each of those that w
 // implements.
 func WrapAs(inner, w http.ResponseWriter) (http.ResponseWriter, *Writer) {
-	_, f := w.(http.Flusher)
-	_, h := w.(http.Hijacker)
-	_, rf := w.(io.ReaderFrom)
-	switch {
-	case f && h && rf:
-		x := &flushHijackReadFrom{Writer{rw: inner}}
-		return x, &x.Writer
-	case f && h:
-		x := &flushHijack{Writer{rw: inner}}
-		return x, &x.Writer
-	case f && rf:
-		x := &flushReadFrom{Writer{rw: inner}}
-		return x, &x.Writer
-	case h && rf:
-		x := &hijackReadFrom{Writer{rw: inner}}
-		return x, &x.Writer
-	case f:
-		x := &flush{Writer{rw: inner}}
-		return x, &x.Writer
-	case h:
-		x := &hijack{Writer{rw: inner}}
-		return x, &x.Writer
-	case rf:
-		x := &readFrom{Writer{rw: inner}}
-		return x, &x.Writer
-	default:
-		x := &Writer{rw: inner}
-		return x, x
+	x := newWriter(kindOf(w))
+	x.rw = inner
+	return x.self, x
+}
+
+// kind numbers the combinations of optional interfaces: one bit each.
+type kind uint8
+
+const (
+	kindFlush kind = 1 << iota
+	kindHijack
+	kindReadFrom
+	kinds = 1 << iota // how many combinations
+)
+
+func kindOf(w http.ResponseWriter) kind {
+	var k kind
+	if _, ok := w.(http.Flusher); ok {
+		k |= kindFlush
 	}
+	if _, ok := w.(http.Hijacker); ok {
+		k |= kindHijack
+	}
+	if _, ok := w.(io.ReaderFrom); ok {
+		k |= kindReadFrom
+	}
+	return k
+}
+
+// newWriter allocates the wrapper type for k, in one allocation; self is
+// that wrapper as an http.ResponseWriter.
+func newWriter(k kind) *Writer {
+	var self http.ResponseWriter
+	var x *Writer
+	switch k {
+	case kindFlush | kindHijack | kindReadFrom:
+		v := &flushHijackReadFrom{}
+		self, x = v, &v.Writer
+	case kindFlush | kindHijack:
+		v := &flushHijack{}
+		self, x = v, &v.Writer
+	case kindFlush | kindReadFrom:
+		v := &flushReadFrom{}
+		self, x = v, &v.Writer
+	case kindHijack | kindReadFrom:
+		v := &hijackReadFrom{}
+		self, x = v, &v.Writer
+	case kindFlush:
+		v := &flush{}
+		self, x = v, &v.Writer
+	case kindHijack:
+		v := &hijack{}
+		self, x = v, &v.Writer
+	case kindReadFrom:
+		v := &readFrom{}
+		self, x = v, &v.Writer
+	default:
+		x = &Writer{}
+		self = x
+	}
+	x.self, x.kind = self, k
+	return x
 }
 
 // One type per combination, so that a type assertion on the wrapper answers

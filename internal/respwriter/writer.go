@@ -21,6 +21,8 @@ import (
 // not safe for concurrent use, like the http.ResponseWriter it wraps.
 type Writer struct {
 	rw          http.ResponseWriter // where calls go
+	self        http.ResponseWriter // the wrapper this Writer lives in
+	kind        kind                // which optional interfaces self has
 	status      int
 	bytes       int64
 	wroteHeader bool
