@@ -1,10 +1,7 @@
 package methodrouter
 
 import (
-	"bufio"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -363,10 +360,13 @@ func (n *notAllowed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	if n.custom != nil {
 		h["Allow"] = []string{n.allow}
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusMethodNotAllowed}
-		visible, _ := respwriter.WrapAs(sw, w)
-		n.custom.ServeHTTP(visible, r)
-		sw.finish()
+		// The handler's body goes out under 405 unless it sets a status.
+		ww, rec := respwriter.Wrap(w)
+		rec.SetImplicitStatus(http.StatusMethodNotAllowed)
+		n.custom.ServeHTTP(ww, r)
+		if !rec.HeaderWritten() && !rec.Hijacked() {
+			ww.WriteHeader(http.StatusMethodNotAllowed)
+		}
 		return
 	}
 	// As http.Error: a Content-Length set above us would be wrong now.
@@ -392,67 +392,3 @@ func isNilHandler(h http.Handler) bool {
 	f, ok := h.(http.HandlerFunc)
 	return ok && f == nil
 }
-
-// statusWriter makes a custom NotAllowed handler answer 405 unless it says
-// otherwise: the first Write, Flush or the handler's return sends 405 if
-// WriteHeader was not called.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-	wrote  bool
-}
-
-func (s *statusWriter) WriteHeader(code int) {
-	if code >= 100 && code <= 199 && code != http.StatusSwitchingProtocols {
-		s.ResponseWriter.WriteHeader(code) // informational: not the answer
-		return
-	}
-	if s.wrote {
-		return // never a second status line
-	}
-	s.wrote = true
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusWriter) finish() {
-	if !s.wrote {
-		s.wrote = true
-		s.ResponseWriter.WriteHeader(s.status)
-	}
-}
-
-func (s *statusWriter) Write(p []byte) (int, error) {
-	s.finish()
-	return s.ResponseWriter.Write(p)
-}
-
-func (s *statusWriter) WriteString(str string) (int, error) {
-	s.finish()
-	return io.WriteString(s.ResponseWriter, str)
-}
-
-// ReadFrom keeps the underlying writer's io.ReaderFrom (sendfile) path.
-func (s *statusWriter) ReadFrom(src io.Reader) (int64, error) {
-	s.finish()
-	return io.Copy(s.ResponseWriter, src)
-}
-
-// FlushError lets http.ResponseController report the underlying writer's
-// answer; Flush is its http.Flusher form.
-func (s *statusWriter) FlushError() error {
-	s.finish()
-	return http.NewResponseController(s.ResponseWriter).Flush()
-}
-
-func (s *statusWriter) Flush() { _ = s.FlushError() }
-
-func (s *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	c, rw, err := http.NewResponseController(s.ResponseWriter).Hijack()
-	if err == nil {
-		s.wrote = true // the connection is the handler's now
-	}
-	return c, rw, err
-}
-
-// Unwrap lets http.ResponseController reach the writer underneath.
-func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }

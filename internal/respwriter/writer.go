@@ -23,6 +23,7 @@ type Writer struct {
 	rw          http.ResponseWriter // where calls go
 	self        http.ResponseWriter // the wrapper this Writer lives in
 	kind        kind                // which optional interfaces self has
+	implicit    int                 // status a first body write sends without WriteHeader; 0: 200, left to the writer beneath
 	status      int
 	bytes       int64
 	wroteHeader bool
@@ -31,13 +32,24 @@ type Writer struct {
 
 // Status is the final status code sent: the first non-1xx code given to
 // WriteHeader, or 200 when the handler wrote a body without calling
-// WriteHeader or has written nothing yet (net/http's default).
+// WriteHeader or has written nothing yet (net/http's default; see
+// SetImplicitStatus).
 func (w *Writer) Status() int {
-	if w.status == 0 {
-		return http.StatusOK
+	switch {
+	case w.status != 0:
+		return w.status
+	case w.implicit != 0:
+		return w.implicit
 	}
-	return w.status
+	return http.StatusOK
 }
+
+// SetImplicitStatus makes code, instead of 200, the status that goes out
+// when the handler writes, flushes or returns without calling WriteHeader
+// (the caller sends it on return, when HeaderWritten is still false). A
+// middleware uses it to give a handler a default answer, such as 405 for a
+// custom Method Not Allowed body.
+func (w *Writer) SetImplicitStatus(code int) { w.implicit = code }
 
 // BytesWritten counts the body bytes accepted by Write, WriteString and
 // ReadFrom.
@@ -90,11 +102,19 @@ func (w *Writer) WriteString(s string) (int, error) {
 // Unwrap returns the wrapped writer, for http.ResponseController.
 func (w *Writer) Unwrap() http.ResponseWriter { return w.rw }
 
+// implicitHeader records the header that a body write or a flush sends
+// without WriteHeader: 200, which the writer beneath sends by itself, or the
+// implicit status, which has to be sent here.
 func (w *Writer) implicitHeader() {
-	if !w.wroteHeader && !w.hijacked {
-		w.status = http.StatusOK
-		w.wroteHeader = true
+	if w.wroteHeader || w.hijacked {
+		return
 	}
+	if w.implicit != 0 {
+		w.WriteHeader(w.implicit)
+		return
+	}
+	w.status = http.StatusOK
+	w.wroteHeader = true
 }
 
 func (w *Writer) flush() {
@@ -106,6 +126,9 @@ func (w *Writer) flush() {
 // beneath can report one.
 func (w *Writer) flushError() error {
 	if fe, ok := w.rw.(interface{ FlushError() error }); ok {
+		if w.implicit != 0 {
+			w.implicitHeader() // it must precede the flush that sends it
+		}
 		err := fe.FlushError()
 		if err == nil {
 			w.implicitHeader()
@@ -125,6 +148,9 @@ func (w *Writer) hijack() (net.Conn, *bufio.ReadWriter, error) {
 }
 
 func (w *Writer) readFrom(src io.Reader) (int64, error) {
+	if w.implicit != 0 {
+		w.implicitHeader() // the writer beneath would send 200 with the first bytes
+	}
 	n, err := w.rw.(io.ReaderFrom).ReadFrom(src)
 	if n > 0 {
 		w.implicitHeader()

@@ -373,3 +373,45 @@ func BenchmarkWrap(b *testing.B) {
 		_ = rec.Status()
 	}
 }
+
+func TestImplicitStatus(t *testing.T) {
+	start := func(f, rf bool) (http.ResponseWriter, *Writer, *plainWriter) {
+		under, p := combo(f, false, rf)
+		w, rec := Wrap(under)
+		rec.SetImplicitStatus(http.StatusMethodNotAllowed)
+		return w, rec, p
+	}
+	t.Run("nothing written", func(t *testing.T) {
+		_, rec, p := start(false, false)
+		assert.Equal(t, http.StatusMethodNotAllowed, rec.Status())
+		assert.False(t, rec.HeaderWritten(), "the caller sends it on return")
+		assert.Empty(t, p.codes)
+	})
+	t.Run("body first", func(t *testing.T) {
+		w, rec, p := start(false, false)
+		io.WriteString(w, "x")
+		w.WriteHeader(http.StatusOK) // too late
+		assert.Equal(t, []int{http.StatusMethodNotAllowed}, p.codes)
+		assert.Equal(t, http.StatusMethodNotAllowed, rec.Status())
+	})
+	t.Run("flush first", func(t *testing.T) {
+		w, _, p := start(true, false)
+		w.(http.Flusher).Flush()
+		assert.Equal(t, []int{http.StatusMethodNotAllowed}, p.codes)
+		assert.Equal(t, 1, p.flushes)
+	})
+	t.Run("ReadFrom first", func(t *testing.T) {
+		w, _, p := start(false, true)
+		w.(io.ReaderFrom).ReadFrom(strings.NewReader("abc"))
+		assert.Equal(t, []int{http.StatusMethodNotAllowed}, p.codes)
+		assert.Equal(t, "abc", p.body.String())
+	})
+	t.Run("explicit status wins, 1xx does not count", func(t *testing.T) {
+		w, rec, p := start(false, false)
+		w.WriteHeader(http.StatusEarlyHints)
+		w.WriteHeader(http.StatusNotFound)
+		io.WriteString(w, "x")
+		assert.Equal(t, []int{http.StatusEarlyHints, http.StatusNotFound}, p.codes)
+		assert.Equal(t, http.StatusNotFound, rec.Status())
+	})
+}
