@@ -9,16 +9,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seed1f3c5038/mw/logging"
-	"github.com/seed1f3c5038/mw/recovery"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/seed1f3c5038/mw/internal/logsink"
+	"github.com/seed1f3c5038/mw/logging"
+	"github.com/seed1f3c5038/mw/recovery"
 )
 
 // The recommended stack, end to end: logging outside recovery outside the
 // handler.
 func TestLoggingOutsideRecovery(t *testing.T) {
-	var out safeBuffer
+	var out logsink.Sink
 	logger := slog.New(slog.NewJSONHandler(&out, nil))
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /early", func(http.ResponseWriter, *http.Request) { panic("early") })

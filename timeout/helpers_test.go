@@ -1,7 +1,6 @@
 package timeout
 
 import (
-	"bytes"
 	"log"
 	"net/http"
 	"net/http/httptest"
@@ -10,28 +9,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"go.uber.org/goleak"
+
+	"github.com/seed1f3c5038/mw/internal/logsink"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
-// logBuf is a server's error log; the server writes to it from its own
-// goroutines.
-type logBuf struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuf) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuf) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // newServer serves h and, when the test ends, asserts that net/http logged
 // nothing: no "superfluous response.WriteHeader call", no write on a
@@ -39,7 +21,7 @@ func (b *logBuf) String() string {
 func newServer(t *testing.T, h http.Handler) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(h)
-	logs := &logBuf{}
+	logs := &logsink.Sink{}
 	srv.Config.ErrorLog = log.New(logs, "", 0)
 	srv.Start()
 	t.Cleanup(func() {
