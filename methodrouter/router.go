@@ -3,6 +3,7 @@ package methodrouter
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,9 +22,10 @@ import (
 //     body (see [Router.Head]);
 //   - OPTIONS with no OPTIONS handler gets 200, Allow and Content-Length: 0.
 //
-// Method names are case-sensitive (RFC 9110 9.1): "get" is not GET and gets
-// 405. Registering an invalid method token, a method twice, a nil handler or
-// a nil middleware panics with a message that names it, like
+// Method names are case-sensitive (RFC 9110 9.1): a request for "get" is
+// not GET and gets 405. Registering an invalid method token, a standard
+// method in another case ("get"), a method twice, a nil handler or a nil
+// middleware panics with a message that names it, like
 // [http.ServeMux.Handle] does for a bad pattern.
 //
 // Registration (Handle, the per-method helpers, Use, NotAllowed) may happen
@@ -60,11 +62,17 @@ func New() *Router { return new(Router) }
 // and every middleware given to [Router.Use] runs before all of m.
 // Extension methods (PURGE, PROPFIND, ...) are registered here too.
 //
-// It panics if method is not an RFC 9110 token, if method is already
-// registered, or if h or one of m is nil.
+// It panics if method is not an RFC 9110 token, if it is a standard method
+// spelled in another case ("get" for GET), if method is already registered,
+// or if h or one of m is nil.
 func (rt *Router) Handle(method string, h http.Handler, m ...func(http.Handler) http.Handler) *Router {
 	if !validMethod(method) {
 		panic(fmt.Sprintf("methodrouter: invalid method token %q", method))
+	}
+	if up := strings.ToUpper(method); up != method && slices.Contains(standardMethods[:], up) {
+		// Method names are case-sensitive, so "get" would be an extension
+		// method that no client sends: every GET would get 405.
+		panic(fmt.Sprintf("methodrouter: method %q is not %q: method names are case-sensitive (RFC 9110 9.1); register %q", method, up, up))
 	}
 	if isNilHandler(h) {
 		panic(fmt.Sprintf("methodrouter: nil handler for method %s", method))
@@ -245,6 +253,33 @@ var standardOrder = [...]string{
 	http.MethodPatch, http.MethodDelete, http.MethodOptions,
 }
 
+// standardMethods are the methods of RFC 9110 and 5789, whose lower-case
+// spellings Handle refuses.
+var standardMethods = [...]string{
+	http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
+	http.MethodPatch, http.MethodDelete, http.MethodOptions,
+	http.MethodConnect, http.MethodTrace,
+}
+
+// allowOrder returns methods as an Allow header lists them, each once: the
+// methods of standardOrder that are in methods, OPTIONS always (it is
+// answered automatically), then the rest in the order given. Router and
+// ServeMux both use it, so their Allow headers read the same.
+func allowOrder(methods []string) []string {
+	var out []string
+	for _, m := range standardOrder {
+		if m == http.MethodOptions || slices.Contains(methods, m) {
+			out = append(out, m)
+		}
+	}
+	for _, m := range methods {
+		if !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // build makes the table from the registrations; rt.mu is held.
 func (rt *Router) build() *table {
 	t := &table{autoHead: true}
@@ -273,14 +308,14 @@ func (rt *Router) build() *table {
 		t.head = t.get // nil when there is no GET either: 405
 	}
 
-	for _, m := range standardOrder {
-		if t.lookup(m) != nil || m == http.MethodOptions {
-			t.allowed = append(t.allowed, m)
-		}
+	methods := make([]string, 0, len(rt.routes)+1)
+	for _, r := range rt.routes {
+		methods = append(methods, r.method)
 	}
-	for _, r := range t.ext {
-		t.allowed = append(t.allowed, r.method)
+	if t.autoHead && t.get != nil {
+		methods = append(methods, http.MethodHead)
 	}
+	t.allowed = allowOrder(methods)
 	allow := strings.Join(t.allowed, ", ")
 
 	if t.options == nil {
@@ -360,13 +395,7 @@ func (n *notAllowed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	if n.custom != nil {
 		h["Allow"] = []string{n.allow}
-		// The handler's body goes out under 405 unless it sets a status.
-		ww, rec := respwriter.Wrap(w)
-		rec.SetImplicitStatus(http.StatusMethodNotAllowed)
-		n.custom.ServeHTTP(ww, r)
-		if !rec.HeaderWritten() && !rec.Hijacked() {
-			ww.WriteHeader(http.StatusMethodNotAllowed)
-		}
+		serveWithStatus(w, r, n.custom, http.StatusMethodNotAllowed)
 		return
 	}
 	// As http.Error: a Content-Length set above us would be wrong now.
@@ -378,6 +407,18 @@ func (n *notAllowed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h["X-Content-Type-Options"] = v[2:3:3]
 	w.WriteHeader(http.StatusMethodNotAllowed)
 	w.Write(notAllowedBody)
+}
+
+// serveWithStatus runs a custom error handler h: what it writes goes out
+// under code unless it calls WriteHeader with another status, and if it
+// writes nothing the client gets an empty response with code.
+func serveWithStatus(w http.ResponseWriter, r *http.Request, h http.Handler, code int) {
+	ww, rec := respwriter.Wrap(w)
+	rec.SetImplicitStatus(code)
+	h.ServeHTTP(ww, r)
+	if !rec.HeaderWritten() && !rec.Hijacked() {
+		ww.WriteHeader(code)
+	}
 }
 
 // validMethod reports whether m is an RFC 9110 token (section 5.6.2),

@@ -265,11 +265,18 @@ func TestRouterMethodsAreCaseSensitive(t *testing.T) {
 	assert.Equal(t, http.StatusMethodNotAllowed, rec.Code)
 	assert.Empty(t, tr.String())
 
-	// "get" is a valid token of its own: an extension method.
-	rt.Handle("get", tr.handler("lower"))
-	assert.Equal(t, "lower", serve(rt, "get").Body.String())
-	assert.Equal(t, "get", serve(rt, "GET").Body.String())
-	assert.Equal(t, []string{"GET", "HEAD", "OPTIONS", "get"}, rt.Allowed())
+	// Registering "get" would make an extension method no client sends:
+	// it panics, naming the method meant.
+	assert.PanicsWithValue(t,
+		`methodrouter: method "get" is not "GET": method names are case-sensitive (RFC 9110 9.1); register "GET"`,
+		func() { New().Handle("get", tr.handler("lower")) })
+	for _, m := range []string{"post", "Put", "pAtch", "delete", "head", "options", "connect", "trace"} {
+		assert.Panics(t, func() { New().Handle(m, tr.handler("x")) }, m)
+	}
+	// A lower-case extension method is a method of its own.
+	rt.Handle("purge", tr.handler("purge"))
+	assert.Equal(t, "purge", serve(rt, "purge").Body.String())
+	assert.Equal(t, []string{"GET", "HEAD", "OPTIONS", "purge"}, rt.Allowed())
 }
 
 func TestRouterAutomaticOptions(t *testing.T) {
