@@ -20,7 +20,8 @@
 //     those given to [Router.Use];
 //   - any other method: 405 with an Allow header that lists every method the
 //     router answers, each once, in a fixed order (see [Router.Allowed]);
-//     method names are case-sensitive, so "get" is not GET;
+//     method names are case-sensitive, so "get" is not GET (and registering
+//     "get" panics);
 //   - HEAD without a HEAD handler: the GET handler runs, and the client gets
 //     its status and header fields, with the Content-Type and
 //     Content-Length net/http would have derived from the body, but no body
@@ -28,10 +29,15 @@
 //   - OPTIONS without an OPTIONS handler: 200 with Allow and
 //     Content-Length: 0 (RFC 9110 9.3.7).
 //
+// [WrapMux] gives a whole [net/http.ServeMux] the same 405, Allow and
+// OPTIONS answers, with custom 404 and 405 bodies, its routing unchanged.
+//
 // [View] builds a Router from a value's Get, Post, ... methods, like
 // Django's as_view(), and runs its optional Dispatch method around every
-// request. [MethodOverride] lets HTML forms send PUT, PATCH and DELETE
-// through POST, and never anything safe.
+// request; [ViewOf] does the same with a fresh value per request, so
+// Dispatch may keep per-request state in it. [MethodOverride] lets HTML
+// forms send PUT, PATCH and DELETE through POST, and never anything safe,
+// and hands the handler the parsed form.
 //
 // Dispatch to a registered method does not allocate: the router is a
 // switch over a table built once from the registrations. The 405 and

@@ -176,3 +176,72 @@ func ExampleMethodOverride() {
 	// _method=DELETE: deleted
 	// _method=GET: created
 }
+
+// A whole ServeMux with Router's method handling: 405 with OPTIONS in
+// Allow, automatic OPTIONS, and custom 404 and 405 answers; the matched
+// routes and the mux's redirects are unchanged.
+func ExampleWrapMux() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /articles/{id}", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "article "+r.PathValue("id"))
+	})
+	mux.HandleFunc("DELETE /articles/{id}", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("GET /docs/", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "docs") })
+
+	h := methodrouter.WrapMux(mux).
+		NotFound(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, "no such page")
+		})).
+		NotAllowed(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, "use "+w.Header().Get("Allow"))
+		}))
+
+	show(h, "GET", "/articles/7")
+	show(h, "PUT", "/articles/7")
+	show(h, "OPTIONS", "/articles/7")
+	show(h, "GET", "/nothing")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/docs", nil))
+	fmt.Println("GET /docs ->", rec.Header().Get("Location"))
+	// Output:
+	// GET 200 "article 7"
+	// PUT 405 Allow: GET, HEAD, DELETE, OPTIONS "use GET, HEAD, DELETE, OPTIONS"
+	// OPTIONS 200 Allow: GET, HEAD, DELETE, OPTIONS
+	// GET 404 "no such page"
+	// GET /docs -> /docs/
+}
+
+// ProfileView keeps per-request state in its fields, Django's habit:
+// Dispatch finds the user, Get uses it. ViewOf makes a value per request,
+// so concurrent requests never share it.
+type ProfileView struct {
+	user string
+}
+
+func (v *ProfileView) Dispatch(w http.ResponseWriter, r *http.Request, next http.Handler) {
+	v.user = r.Header.Get("X-User")
+	if v.user == "" {
+		http.Error(w, "login first", http.StatusUnauthorized)
+		return
+	}
+	next.ServeHTTP(w, r)
+}
+
+func (v *ProfileView) Get(w http.ResponseWriter, r *http.Request) {
+	io.WriteString(w, "profile of "+v.user)
+}
+
+func ExampleViewOf() {
+	profile := methodrouter.ViewOf(func() *ProfileView { return new(ProfileView) })
+	show(profile, "GET", "/", "X-User", "alice")
+	show(profile, "GET", "/", "X-User", "bob")
+	show(profile, "GET", "/")
+	show(profile, "POST", "/", "X-User", "alice")
+	// Output:
+	// GET 200 "profile of alice"
+	// GET 200 "profile of bob"
+	// GET 401 "login first\n"
+	// POST 405 Allow: GET, HEAD, OPTIONS "Method Not Allowed\n"
+}
