@@ -1,8 +1,11 @@
 package methodrouter
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -133,14 +136,13 @@ func TestMethodOverrideHeaderWinsOverForm(t *testing.T) {
 	assert.Same(t, r, s.r)
 }
 
-func TestMethodOverrideOnlyURLEncodedBodies(t *testing.T) {
+func TestMethodOverrideOnlyFormBodies(t *testing.T) {
 	cases := []struct {
 		ct   string
 		want string
 	}{
 		{"application/x-www-form-urlencoded", "DELETE"},
 		{"Application/X-WWW-Form-URLEncoded; charset=utf-8", "DELETE"},
-		{"multipart/form-data; boundary=x", "POST"},
 		{"text/plain", "POST"},
 		{"application/json", "POST"},
 		{"", "POST"},
@@ -282,4 +284,177 @@ func TestMethodOverrideNoAllocForOtherRequests(t *testing.T) {
 	w := newDiscardWriter()
 	assert.Equal(t, 0.0, testing.AllocsPerRun(100, func() { h.ServeHTTP(w, get) }))
 	assert.Equal(t, 0.0, testing.AllocsPerRun(100, func() { h.ServeHTTP(w, post) }))
+}
+
+// formEcho answers with the method and the form fields it can read.
+func formEcho(w http.ResponseWriter, r *http.Request) {
+	fmt.Fprintf(w, "%s note=%q post=%q", r.Method, r.FormValue("note"), r.PostFormValue("note"))
+	if f, fh, err := r.FormFile("upload"); err == nil {
+		b, _ := io.ReadAll(f)
+		f.Close()
+		fmt.Fprintf(w, " file=%s:%q", fh.Filename, b)
+	}
+}
+
+// untouched checks, after the request, that MethodOverride left the
+// caller's request as it was.
+func untouched(t *testing.T, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r)
+		assert.Equal(t, "POST", r.Method, "the caller's method")
+		assert.Nil(t, r.Form, "the caller's Form")
+		assert.Nil(t, r.PostForm, "the caller's PostForm")
+		assert.Nil(t, r.MultipartForm, "the caller's MultipartForm")
+	})
+}
+
+// multipartBody is a browser's multipart form: fields, then a file.
+func multipartBody(t *testing.T, fields map[string]string, file string) (string, *bytes.Buffer) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for _, k := range []string{"_method", "note"} {
+		if v, ok := fields[k]; ok {
+			require.NoError(t, mw.WriteField(k, v))
+		}
+	}
+	if file != "" {
+		fw, err := mw.CreateFormFile("upload", "a.txt")
+		require.NoError(t, err)
+		io.WriteString(fw, file)
+	}
+	require.NoError(t, mw.Close())
+	return mw.FormDataContentType(), &buf
+}
+
+func post(t *testing.T, url, contentType string, body io.Reader, header ...string) string {
+	t.Helper()
+	req, err := http.NewRequest("POST", url, body)
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", contentType)
+	if len(header) == 2 {
+		req.Header.Set(header[0], header[1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return string(b)
+}
+
+func TestMethodOverrideGivesTheFormToDelete(t *testing.T) {
+	// The browser's form POST reaches DELETE (and PUT, PATCH) with its
+	// fields readable, though net/http's ParseForm reads no DELETE body.
+	rt := New().Post(formEcho).Put(formEcho).Patch(formEcho).Delete(formEcho)
+	srv := newServer(t, untouched(t, MethodOverride(rt)))
+	const urlencoded = "application/x-www-form-urlencoded"
+
+	for _, m := range []string{"DELETE", "PUT", "PATCH", "delete"} {
+		want := strings.ToUpper(m) + ` note="hi there" post="hi there"`
+		got := post(t, srv.URL+"/?note=query", urlencoded, strings.NewReader("note=hi+there&_method="+m))
+		assert.Equal(t, want, got, "urlencoded %s", m)
+
+		ct, body := multipartBody(t, map[string]string{"_method": m, "note": "hi there"}, "file bytes")
+		got = post(t, srv.URL, ct, body)
+		assert.Equal(t, want+` file=a.txt:"file bytes"`, got, "multipart %s", m)
+	}
+
+	// The header asks, the form body is still parsed for the handler.
+	got := post(t, srv.URL, urlencoded, strings.NewReader("note=hi"), OverrideHeader, "DELETE")
+	assert.Equal(t, `DELETE note="hi" post="hi"`, got)
+	ct, body := multipartBody(t, map[string]string{"note": "hi"}, "f")
+	got = post(t, srv.URL, ct, body, OverrideHeader, "DELETE")
+	assert.Equal(t, `DELETE note="hi" post="hi" file=a.txt:"f"`, got)
+
+	// No override: a POST with its form.
+	ct, body = multipartBody(t, map[string]string{"note": "hi"}, "")
+	assert.Equal(t, `POST note="hi" post="hi"`, post(t, srv.URL, ct, body))
+	ct, body = multipartBody(t, map[string]string{"_method": "GET", "note": "hi"}, "")
+	assert.Equal(t, `POST note="hi" post="hi"`, post(t, srv.URL, ct, body), "never a safe method")
+	// A header that asks for something else: the request passes as it
+	// is (so the handler's own FormValue parses the caller's request).
+	plain := newServer(t, MethodOverride(rt))
+	assert.Equal(t, `POST note="hi" post="hi"`,
+		post(t, plain.URL, urlencoded, strings.NewReader("note=hi&_method=DELETE"), OverrideHeader, "GET"))
+}
+
+func TestMethodOverrideUsesAFormParsedBefore(t *testing.T) {
+	// A middleware before MethodOverride (a CSRF check) parsed the form
+	// and so consumed the body: MethodOverride takes _method from r.PostForm.
+	parseFirst := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r.ParseMultipartForm(32 << 20)
+			next.ServeHTTP(w, r)
+		})
+	}
+	srv := newServer(t, parseFirst(MethodOverride(New().Post(formEcho).Delete(formEcho))))
+	defer func() {
+		// Even when that middleware left no body behind.
+		var s seen
+		r := formRequest("POST", "_method=DELETE&note=hi")
+		r.ParseForm()
+		r.Body = http.NoBody
+		MethodOverride(s.handler()).ServeHTTP(httptest.NewRecorder(), r)
+		assert.Equal(t, "DELETE", s.r.Method)
+		assert.Equal(t, "hi", s.r.FormValue("note"))
+	}()
+	got := post(t, srv.URL, "application/x-www-form-urlencoded", strings.NewReader("note=hi&_method=DELETE"))
+	assert.Equal(t, `DELETE note="hi" post="hi"`, got)
+	ct, body := multipartBody(t, map[string]string{"_method": "DELETE", "note": "hi"}, "f")
+	got = post(t, srv.URL, ct, body)
+	assert.Equal(t, `DELETE note="hi" post="hi" file=a.txt:"f"`, got)
+}
+
+func TestMethodOverrideLeavesLargeUploadsAlone(t *testing.T) {
+	// An upload larger than a form (10 MB) is not read ahead of the
+	// handler: it stays a POST and streams whole to r.MultipartReader.
+	if testing.Short() {
+		t.Skip("sends 11 MB")
+	}
+	var method string
+	h := MethodOverride(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		method = r.Method
+		mr, err := r.MultipartReader()
+		require.NoError(t, err)
+		var n int64
+		for {
+			p, err := mr.NextPart()
+			if err == io.EOF {
+				break
+			}
+			require.NoError(t, err)
+			c, _ := io.Copy(io.Discard, p)
+			n += c
+		}
+		fmt.Fprint(w, n)
+	}))
+	srv := newServer(t, h)
+
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	go func() {
+		mw.WriteField("_method", "DELETE")
+		fw, _ := mw.CreateFormFile("upload", "big.bin")
+		io.Copy(fw, io.LimitReader(zeros{}, 11<<20))
+		mw.Close()
+		pw.Close()
+	}()
+	assert.Equal(t, fmt.Sprint(11<<20+len("DELETE")), post(t, srv.URL, mw.FormDataContentType(), pr))
+	assert.Equal(t, "POST", method)
+}
+
+func TestMethodOverrideMalformedMultipart(t *testing.T) {
+	// A body that is not the multipart it claims: no override, and the
+	// handler's own parse reports the error.
+	var perr error
+	var method string
+	h := MethodOverride(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		method = r.Method
+		perr = r.ParseMultipartForm(1 << 20)
+	}))
+	r := httptest.NewRequest("POST", "/", strings.NewReader("_method=DELETE"))
+	r.Header.Set("Content-Type", "multipart/form-data; boundary=x")
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	assert.Equal(t, "POST", method)
+	assert.Error(t, perr)
 }
