@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/seed1f3c5038/mw/internal/clientip"
 	"github.com/seed1f3c5038/mw/internal/respwriter"
 )
 
@@ -15,10 +16,12 @@ import (
 //
 //	192.0.2.10 - - [25/Nov/2026:08:30:00 +0000] "GET /a?b=c HTTP/1.1" 200 13 "-" "curl/8.5.0"
 //
-// The fields are the TCP peer's address (no forwarding header is trusted),
-// "-" for identd, "-" for the user (credentials are never parsed), the time
-// the request arrived in the local time zone, the request line as received,
-// the status, the body bytes ("-" for none) and the Referer and User-Agent
+// The fields are the client's address (package clientip's answer when its
+// middleware ran before, otherwise the TCP peer: no forwarding header is
+// read here), "-" for identd, "-" for the user (credentials are never
+// parsed), the time the request arrived in the local time zone, the request
+// line as received, the status, the body bytes sent ("-" for none, and for
+// HEAD) and the Referer and User-Agent
 // headers ("-" when absent). '"' and '\' are escaped with a backslash, and
 // control characters and bytes above 0x7E as \xHH, as Apache does, so a
 // crafted request cannot forge a line. A request that panics is logged too,
@@ -55,14 +58,19 @@ const clfTime = "02/Jan/2006:15:04:05 -0700"
 
 func (h *combinedHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	// The request line as received: a handler may rewrite r in place.
+	method, uri := r.Method, r.RequestURI
+	if uri == "" { // a request built by hand rather than read by a server
+		uri = r.URL.RequestURI()
+	}
 	ww, rec := respwriter.Wrap(w)
 	returned := false
-	defer func() { h.write(r, rec, start, !returned) }()
+	defer func() { h.write(r, method, uri, rec, start, !returned) }()
 	h.next.ServeHTTP(ww, r)
 	returned = true
 }
 
-func (h *combinedHandler) write(r *http.Request, rec *respwriter.Writer, start time.Time, panicked bool) {
+func (h *combinedHandler) write(r *http.Request, method, uri string, rec *respwriter.Writer, start time.Time, panicked bool) {
 	status := rec.Status()
 	if panicked && !rec.HeaderWritten() && !rec.Hijacked() {
 		status = http.StatusInternalServerError
@@ -70,23 +78,19 @@ func (h *combinedHandler) write(r *http.Request, rec *respwriter.Writer, start t
 	bp := linePool.Get().(*[]byte)
 	b := (*bp)[:0]
 
-	b = appendEscaped(b, remoteIP(r.RemoteAddr))
+	b = appendEscaped(b, clientAddr(r))
 	b = append(b, " - - ["...)
 	b = start.AppendFormat(b, clfTime)
 	b = append(b, `] "`...)
-	b = appendEscaped(b, r.Method)
+	b = appendEscaped(b, method)
 	b = append(b, ' ')
-	uri := r.RequestURI
-	if uri == "" { // a request built by hand rather than read by a server
-		uri = r.URL.RequestURI()
-	}
 	b = appendEscaped(b, uri)
 	b = append(b, ' ')
 	b = appendEscaped(b, r.Proto)
 	b = append(b, `" `...)
 	b = strconv.AppendInt(b, int64(status), 10)
 	b = append(b, ' ')
-	if n := rec.BytesWritten(); n > 0 {
+	if n := rec.BytesWritten(); n > 0 && method != http.MethodHead { // no body goes out for HEAD
 		b = strconv.AppendInt(b, n, 10)
 	} else {
 		b = append(b, '-')
@@ -136,4 +140,13 @@ func appendEscaped(b []byte, s string) []byte {
 		}
 	}
 	return b
+}
+
+// clientAddr is the client's address as the JSON record logs it: package
+// clientip's answer when it ran before, otherwise the TCP peer.
+func clientAddr(r *http.Request) string {
+	if a, ok := clientip.AddrFromContext(r.Context()); ok {
+		return a.String()
+	}
+	return clientip.PeerHost(r.RemoteAddr)
 }

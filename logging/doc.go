@@ -13,7 +13,10 @@
 // recovery: logging.New(l)(recovery.New()(rest)). Then a panic becomes a 500
 // that logging records with its real status, recovery's panic record carries
 // the request ID, and recovery can see through logging's writer whether the
-// response has started without wrapping the writer a second time.
+// response has started without wrapping the writer a second time. Behind a
+// proxy, clientip.New goes before logging, so remote_ip is the client. Wrap
+// the whole router, not only its routes, so the 404s and 405s it answers
+// itself are logged too.
 //
 // # What is logged
 //
@@ -23,33 +26,62 @@
 // and the record carries panic=true). The message is "http request" and the
 // attributes are:
 //
-//	method      r.Method
-//	path        r.URL.Path
-//	query       r.URL.RawQuery, with WithRedactedQuery's parameters' values as REDACTED
-//	status      the status sent; 200 when the handler wrote a body or nothing at all
-//	bytes       body bytes written
+//	method      r.Method, as the request arrived
+//	path        r.URL.Path, as the request arrived
+//	query       r.URL.RawQuery, as the request arrived, with WithRedactedQuery's parameters' values as REDACTED
+//	status      the status sent; 200 when the handler wrote a body or nothing at all; 101 for an upgrade
+//	bytes       body bytes the client was sent (0 for HEAD, whatever the handler wrote)
 //	duration    time from the request's arrival at the middleware to the handler's return
-//	remote_ip   the TCP peer's address from r.RemoteAddr, port removed
+//	remote_ip   the client: package clientip's answer when it ran before, otherwise the TCP peer's host
 //	user_agent  the User-Agent header
 //	request_id  the request's ID (absent when IDs are disabled)
 //	proto       r.Proto, such as "HTTP/1.1" or "HTTP/2.0"
-//	route       the http.ServeMux pattern that matched, such as "GET /items/{id}" (absent when none did)
+//	route       the route template, such as "GET /items/{id}" (absent when none is known; see WithRoute)
 //	request_headers  a group of the headers chosen with WithRequestHeaders (absent when none)
+//	hijacked    true when the handler took over the connection
+//	panic       true when the handler panicked through logging
+//
+// followed by the attributes added with AddAttrs. The record describes the
+// request as received: method, path and query are read before the handler
+// runs, so a handler (or a middleware such as a method override) that
+// rewrites r in place does not change them. A handler that hijacks an
+// upgrade request (Connection: upgrade and an Upgrade field) without calling
+// WriteHeader, as WebSocket libraries do, is logged with 101.
 //
 // The record's time is when the handler returned, and it has no source
 // location: its call site would be this package, not your code.
 //
 // The level is Error for 5xx, Warn for 4xx and Info for the rest, unless
-// WithLevels says otherwise. remote_ip is the peer the server saw: logging
-// reads no forwarding header (X-Forwarded-For, Forwarded), since any client
-// can send one; log those with WithRequestHeaders if a proxy you trust sets
-// them.
+// WithLevels says otherwise. remote_ip is the peer the server saw unless
+// package clientip ran before logging: logging itself reads no forwarding
+// header (X-Forwarded-For, Forwarded), since any client can send one.
+// Behind a proxy, put clientip.New first with the proxy's address.
 //
-// route comes from r.Pattern, which http.ServeMux sets on the request it is
-// given. logging reads it after the handler returns from the request it
-// passed on, so it is there both when logging wraps the mux and when logging
-// wraps a single route of it; it is missing when a middleware between
-// logging and the mux passes on a copy of the request (r.WithContext).
+// # Route
+//
+// route comes from r.Pattern by default, which http.ServeMux sets on the
+// request it is given. logging reads it when it writes the record, from the
+// request it passed on, so it is there both when logging wraps the mux
+// directly and when logging wraps a single route of it. A middleware between
+// logging and the mux that passes on a copy of the request (r.WithContext:
+// the limiter, timeout) hides it; then ask the mux with WithRoute:
+//
+//	route := func(r *http.Request) string { _, pattern := mux.Handler(r); return pattern }
+//	logging.New(logger, logging.WithRoute(route))
+//
+// With chi, WithRoute can return chi.RouteContext(r.Context()).RoutePattern()
+// when logging is in the router's r.Use. Routers that hand their handlers a
+// copy of the request (gorilla/mux, echo, gin) report the route from a
+// middleware of their own with AddAttrs(ctx, slog.String("route", tmpl)).
+// The module examples/frameworks has a tested recipe for each.
+//
+// # Adding to the record
+//
+// AddAttrs adds attributes to the record of the request a context belongs
+// to, from the handler, from a middleware inside logging, or from goroutines
+// the handler started (it is safe for concurrent use; what comes after the
+// record was written is dropped). mw's own middlewares add to the record the
+// same way, so a request they acted on says so in its one record.
 //
 // # Privacy
 //
@@ -67,7 +99,10 @@
 // counter ("6f1c2a9e0b3d4c57-42"): unique, cheap (no system call per
 // request) and not secret. The ID is set on the response header before the
 // handler runs, and handlers read it with RequestID(r.Context()) or log with
-// Logger(r.Context()), which carries it.
+// Logger(r.Context()), which carries it. Logger's records do not carry the
+// context: Logger(ctx).Info(...) hands the slog handler context.Background(),
+// so handlers whose slog handler reads trace or span IDs from the context
+// write Logger(ctx).InfoContext(ctx, ...).
 //
 // # Apache combined log
 //

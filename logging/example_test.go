@@ -98,3 +98,38 @@ func ExampleCombinedLog() {
 	// Output:
 	// 192.0.2.10 - - [TIME] "GET /hello?name=ann HTTP/1.1" 200 6 "https://example.com/" "curl/8.5.0"
 }
+
+// A handler, or a middleware inside logging, adds to the request's record.
+func ExampleAddAttrs() {
+	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: stableOutput}))
+	h := logging.New(logger, logging.WithRequestIDHeader(""))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		logging.AddAttrs(r.Context(), slog.String("user", "ann"), slog.Bool("cache_hit", true))
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	r := httptest.NewRequest("DELETE", "/sessions/current", nil)
+	r.RemoteAddr = "192.0.2.10:54321"
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	// Output:
+	// level=INFO msg="http request" method=DELETE path=/sessions/current query="" status=204 bytes=0 remote_ip=192.0.2.10 user_agent="" proto=HTTP/1.1 user=ann cache_hit=true
+}
+
+// A middleware between logging and the ServeMux hands on a copy of the
+// request, so r.Pattern is set where logging cannot see it: ask the mux.
+func ExampleWithRoute() {
+	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: stableOutput}))
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /items/{id}", func(w http.ResponseWriter, r *http.Request) {})
+	copying := func(next http.Handler) http.Handler { // such as a limiter or a timeout
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r.WithContext(r.Context()))
+		})
+	}
+	route := func(r *http.Request) string { _, pattern := mux.Handler(r); return pattern }
+	h := logging.New(logger, logging.WithRoute(route), logging.WithRequestIDHeader(""))(copying(mux))
+
+	r := httptest.NewRequest("GET", "/items/7", nil)
+	r.RemoteAddr = "192.0.2.10:54321"
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	// Output:
+	// level=INFO msg="http request" method=GET path=/items/7 query="" status=200 bytes=0 remote_ip=192.0.2.10 user_agent="" proto=HTTP/1.1 route="GET /items/{id}"
+}

@@ -3,10 +3,12 @@ package logging
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
-	"github.com/seed1f3c5038/mw/internal/requestid"
+	"github.com/seed1f3c5038/mw/internal/clientip"
+	"github.com/seed1f3c5038/mw/internal/reqlog"
 	"github.com/seed1f3c5038/mw/internal/respwriter"
 )
 
@@ -64,13 +66,30 @@ type handler struct {
 	cfg    config
 }
 
+// received is the request as it reached the middleware: the handler may
+// rewrite r.Method or r.URL in place (MethodOverride, a path rewrite), but
+// the record describes what the client asked for.
+type received struct {
+	method, path, query string
+	remoteAddr          string
+	client              netip.Addr // from package clientip, when it ran before
+	start               time.Time
+}
+
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.cfg.skip != nil && h.cfg.skip(r) {
 		h.next.ServeHTTP(w, r)
 		return
 	}
-	start := time.Now()
-	ctx := requestid.NewContext(r.Context(), h.logger)
+	in := received{
+		method:     r.Method,
+		path:       r.URL.Path,
+		query:      r.URL.RawQuery,
+		remoteAddr: r.RemoteAddr,
+		start:      time.Now(),
+	}
+	in.client, _ = clientip.AddrFromContext(r.Context())
+	ctx := reqlog.NewContext(r.Context(), h.logger)
 	st := &ctx.State
 	if h.cfg.idHeader != "" {
 		id := incomingID(r.Header[h.cfg.idHeader])
@@ -88,39 +107,49 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	returned := false
 	// Deferred, and without recover: a panicking request is logged too, and
 	// the panic goes on, with its own stack, to whatever recovers it.
-	defer func() { h.log(r2, rec, st.ID, start, !returned) }()
+	defer func() { h.log(r2, rec, st, &in, !returned) }()
 	h.next.ServeHTTP(ww, r2)
 	returned = true
 }
 
-func (h *handler) log(r *http.Request, rec *respwriter.Writer, id string, start time.Time, panicked bool) {
-	status := rec.Status()
-	if panicked && !rec.HeaderWritten() && !rec.Hijacked() {
-		status = http.StatusInternalServerError
-	}
+func (h *handler) log(r *http.Request, rec *respwriter.Writer, st *reqlog.State, in *received, panicked bool) {
+	extra := st.Close() // before anything can return: later AddAttrs calls are dropped
+	status := recordedStatus(r, rec, panicked)
 	level := h.cfg.levels(status)
 	ctx := r.Context()
 	if !h.logger.Enabled(ctx, level) {
 		return
 	}
 	end := time.Now()
+	bytes := rec.BytesWritten()
+	if in.method == http.MethodHead {
+		bytes = 0 // net/http sends no body for HEAD, whatever the handler wrote
+	}
+	remote := clientip.PeerHost(in.remoteAddr)
+	if in.client.IsValid() {
+		remote = in.client.String()
+	}
 	var buf [16]slog.Attr
 	attrs := append(buf[:0],
-		slog.String(keyMethod, r.Method),
-		slog.String(keyPath, r.URL.Path),
-		slog.String(keyQuery, redactQuery(r.URL.RawQuery, h.cfg.redact)),
+		slog.String(keyMethod, in.method),
+		slog.String(keyPath, in.path),
+		slog.String(keyQuery, redactQuery(in.query, h.cfg.redact)),
 		slog.Int(keyStatus, status),
-		slog.Int64(keyBytes, rec.BytesWritten()),
-		slog.Duration(keyDuration, end.Sub(start)),
-		slog.String(keyRemoteIP, remoteIP(r.RemoteAddr)),
+		slog.Int64(keyBytes, bytes),
+		slog.Duration(keyDuration, end.Sub(in.start)),
+		slog.String(keyRemoteIP, remote),
 		slog.String(keyUserAgent, userAgent(r.Header)),
 	)
 	if h.cfg.idHeader != "" {
-		attrs = append(attrs, slog.String(keyRequestID, id))
+		attrs = append(attrs, slog.String(keyRequestID, st.ID))
 	}
 	attrs = append(attrs, slog.String(keyProto, r.Proto))
-	if r.Pattern != "" {
-		attrs = append(attrs, slog.String(keyRoute, r.Pattern))
+	route := r.Pattern
+	if h.cfg.route != nil {
+		route = h.cfg.route(r)
+	}
+	if route != "" {
+		attrs = append(attrs, slog.String(keyRoute, route))
 	}
 	if len(h.cfg.reqHeaders) > 0 {
 		if g, ok := headerGroup(r.Header, h.cfg.reqHeaders); ok {
@@ -133,6 +162,7 @@ func (h *handler) log(r *http.Request, rec *respwriter.Writer, id string, start 
 	if rec.Hijacked() {
 		attrs = append(attrs, slog.Bool(keyHijacked, true))
 	}
+	attrs = append(attrs, extra...)
 	// What Logger.LogAttrs does, minus its runtime.Callers (about a tenth
 	// of the cost of a record): the call site would be this file, useless
 	// as an access record's source, so the record carries none (pc 0). The
@@ -140,6 +170,41 @@ func (h *handler) log(r *http.Request, rec *respwriter.Writer, id string, start 
 	record := slog.NewRecord(end, level, message, 0)
 	record.AddAttrs(attrs...)
 	_ = h.logger.Handler().Handle(ctx, record) // ignored, as Logger's methods do
+}
+
+// recordedStatus is the status the client got. A handler that hijacked an
+// upgrade request without WriteHeader (how WebSocket libraries answer)
+// wrote "101 Switching Protocols" on the connection itself; a panic before
+// any status becomes the 500 that recovery (or net/http) answers.
+func recordedStatus(r *http.Request, rec *respwriter.Writer, panicked bool) int {
+	switch {
+	case rec.HeaderWritten():
+		return rec.Status()
+	case rec.Hijacked():
+		if upgradeRequested(r.Header) {
+			return http.StatusSwitchingProtocols
+		}
+		return rec.Status()
+	case panicked:
+		return http.StatusInternalServerError
+	}
+	return rec.Status()
+}
+
+// upgradeRequested reports whether the request asks for a protocol switch:
+// an Upgrade field and the "upgrade" option in Connection (RFC 9110 7.8).
+func upgradeRequested(h http.Header) bool {
+	if len(h["Upgrade"]) == 0 {
+		return false
+	}
+	for _, v := range h["Connection"] {
+		for _, opt := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(opt), "upgrade") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // userAgent is r.UserAgent() without Header.Get's canonicalisation of a key
@@ -168,24 +233,4 @@ func headerGroup(hdr http.Header, names []string) (slog.Attr, bool) {
 		return slog.Attr{}, false
 	}
 	return slog.Attr{Key: keyHeaders, Value: slog.GroupValue(group...)}, true
-}
-
-// remoteIP strips the port from r.RemoteAddr ("192.0.2.1:5678",
-// "[2001:db8::1]:5678") without allocating; an address without a port is
-// returned as it is.
-func remoteIP(addr string) string {
-	if addr == "" {
-		return ""
-	}
-	if addr[0] == '[' {
-		if end := strings.IndexByte(addr, ']'); end > 0 {
-			return addr[1:end]
-		}
-		return addr
-	}
-	i := strings.LastIndexByte(addr, ':')
-	if i < 0 || strings.IndexByte(addr[:i], ':') >= 0 { // no port, or a bare IPv6 address
-		return addr
-	}
-	return addr[:i]
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/seed1f3c5038/mw/internal/clientip"
 )
 
 func get(t *testing.T, url string, hdr map[string]string) *http.Response {
@@ -258,25 +260,20 @@ func TestRedactQuery(t *testing.T) {
 	assert.Zero(t, testing.AllocsPerRun(100, func() { redactQuery(raw, names) }), "no allocation when nothing matches")
 }
 
-func TestRemoteIP(t *testing.T) {
-	for in, want := range map[string]string{
-		"192.0.2.1:5678":         "192.0.2.1",
-		"[2001:db8::1]:443":      "2001:db8::1",
-		"[fe80::1%eth0]:80":      "fe80::1%eth0",
-		"[2001:db8::1]":          "2001:db8::1",
-		"2001:db8::1":            "2001:db8::1",
-		"192.0.2.1":              "192.0.2.1",
-		"":                       "",
-		"@":                      "@",
-		"[broken":                "[broken",
-		"host.example:1234":      "host.example",
-		"::ffff:192.0.2.1":       "::ffff:192.0.2.1",
-		"[::ffff:192.0.2.1]:999": "::ffff:192.0.2.1",
+// remote_ip is the peer host exactly as internal/clientip (and so
+// ratelimit) sees it, whatever the spelling of RemoteAddr.
+func TestRemoteIPAgreesWithClientIP(t *testing.T) {
+	for _, in := range []string{
+		"192.0.2.1:5678", "[2001:db8::1]:443", "[fe80::1%eth0]:80", "[::1]", "[::1]:80", "::1",
+		"2001:db8::1", "192.0.2.1", "", "@", "[broken", "host.example:1234", "[::ffff:192.0.2.1]:999",
 	} {
-		assert.Equal(t, want, remoteIP(in), in)
+		var s sink
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = in
+		New(newLogger(&s))(statusHandler(200)).ServeHTTP(httptest.NewRecorder(), r)
+		assert.Equal(t, clientip.PeerHost(in), s.Wait(t, 1)[0]["remote_ip"], in)
 	}
-	addr := "192.0.2.1:5678"
-	assert.Zero(t, testing.AllocsPerRun(100, func() { remoteIP(addr) }))
+	assert.Equal(t, "2001:db8::1", clientip.PeerHost("[2001:db8::1]:443"))
 }
 
 func TestRemoteIPIgnoresForwardingHeaders(t *testing.T) {
@@ -360,6 +357,7 @@ func TestConstructionPanics(t *testing.T) {
 		"empty header name":  func() { WithRequestHeaders("") },
 		"empty query param":  func() { WithRedactedQuery("a", "") },
 		"nil combined write": func() { CombinedLog(nil) },
+		"nil route":          func() { WithRoute(nil) },
 	} {
 		assert.PanicsWithValue(t, panicValue(f), f, name)
 		assert.True(t, strings.HasPrefix(panicValue(f).(string), "logging: "), name)

@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
+
+	"github.com/seed1f3c5038/mw/internal/httpsyntax"
 )
 
 // neverLogged are the request headers that carry credentials: they are not
@@ -25,6 +26,7 @@ type config struct {
 	idHeader   string   // canonical; "" disables request IDs
 	redact     []string // query parameter names
 	reqHeaders []string // canonical header names
+	route      func(r *http.Request) string
 }
 
 // WithLevels chooses the record's level from the status. The default is
@@ -52,7 +54,7 @@ func WithSkip(f func(r *http.Request) bool) Option {
 // none is read, made, echoed or logged. It panics if name is not a valid
 // header name.
 func WithRequestIDHeader(name string) Option {
-	if name != "" && !validHeaderName(name) {
+	if name != "" && !httpsyntax.IsToken(name) {
 		panic(fmt.Sprintf("logging: WithRequestIDHeader: invalid header name %q", name))
 	}
 	canonical := http.CanonicalHeaderKey(name)
@@ -81,7 +83,7 @@ func WithRedactedQuery(params ...string) Option {
 func WithRequestHeaders(names ...string) Option {
 	var keep []string
 	for _, n := range names {
-		if !validHeaderName(n) {
+		if !httpsyntax.IsToken(n) {
 			panic(fmt.Sprintf("logging: WithRequestHeaders: invalid header name %q", n))
 		}
 		n = http.CanonicalHeaderKey(n)
@@ -92,23 +94,19 @@ func WithRequestHeaders(names ...string) Option {
 	return func(c *config) { c.reqHeaders = append(c.reqHeaders, keep...) }
 }
 
-// validHeaderName reports whether name is an RFC 9110 token.
-func validHeaderName(name string) bool {
-	if name == "" {
-		return false
+// WithRoute sets how the route template is found, for routers that do not
+// set r.Pattern (the default, which http.ServeMux fills in), and for a
+// ServeMux that a middleware between it and logging hands a copy of the
+// request (return the pattern mux.Handler(r) gives). f is called
+// when the record is written, after the handler returned, with the request
+// logging passed on, so the router has filled in what it knows; an empty
+// result leaves route out. With chi, put logging in r.Use and return
+// chi.RouteContext(r.Context()).RoutePattern(). Routers that hand their
+// handlers a copy of the request (gorilla/mux, echo, gin) can report the
+// route from inside instead, with AddAttrs. It panics if f is nil.
+func WithRoute(f func(r *http.Request) string) Option {
+	if f == nil {
+		panic("logging: WithRoute: nil function")
 	}
-	for i := 0; i < len(name); i++ {
-		if !isTokenChar(name[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func isTokenChar(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
-	}
-	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+	return func(c *config) { c.route = f }
 }

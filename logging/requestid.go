@@ -10,7 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/seed1f3c5038/mw/internal/requestid"
+	"github.com/seed1f3c5038/mw/internal/reqlog"
 )
 
 // maxIDLen bounds an incoming request ID, so a client cannot make every log
@@ -19,18 +19,31 @@ const maxIDLen = 128
 
 // RequestID returns the ID of the request ctx belongs to, or "" outside a
 // request logged by New (or when IDs are disabled).
-func RequestID(ctx context.Context) string { return requestid.ID(ctx) }
+func RequestID(ctx context.Context) string { return reqlog.ID(ctx) }
 
 // Logger returns the logger given to New with a request_id attribute, for
 // handlers that log about their request; outside a request logged by New it
 // returns slog.Default(). It is built on the first call for a request and
 // reused after, so requests that never ask pay nothing.
+//
+// The logger does not keep ctx: Logger(ctx).Info(...) hands the slog
+// handler context.Background(). Handlers that read the context (trace and
+// span IDs from OpenTelemetry) need Logger(ctx).InfoContext(ctx, ...).
 func Logger(ctx context.Context) *slog.Logger {
-	if s := requestid.FromContext(ctx); s != nil {
+	if s := reqlog.FromContext(ctx); s != nil {
 		return s.Logger()
 	}
 	return slog.Default()
 }
+
+// AddAttrs adds attrs to the access record of the request ctx belongs to, as
+// top-level keys after logging's own (a key logging writes too appears
+// twice, so pick new ones). Call it from the handler, from a middleware
+// inside logging, or from a goroutine the handler started: it is safe for
+// concurrent use. Attributes added after the record was written, and calls
+// outside a request logged by New, are ignored. This is how mw's own
+// middlewares add to the record of a request they acted on.
+func AddAttrs(ctx context.Context, attrs ...slog.Attr) { reqlog.AddAttrs(ctx, attrs...) }
 
 // idPrefix makes IDs unique across processes: 64 random bits, drawn once.
 // idCounter makes them unique within the process. Together they cost an

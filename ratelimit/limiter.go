@@ -14,7 +14,7 @@ import (
 	"github.com/ulule/limiter/v3/drivers/store/memory"
 
 	"github.com/seed1f3c5038/mw/internal/clientip"
-	"github.com/seed1f3c5038/mw/internal/requestid"
+	"github.com/seed1f3c5038/mw/internal/reqlog"
 )
 
 // maxWindows is the most windows a Limiter can have: ulule knows four
@@ -193,7 +193,7 @@ func (l *Limiter) serve(w http.ResponseWriter, r *http.Request, next http.Handle
 	// One allocation holds the Result for FromContext and the header values.
 	rc := &resultContext{Context: r.Context(), res: d.res}
 	l.writeHeaders(w.Header(), &d, deny, false, rc.vals[:])
-	if st := requestid.FromContext(r.Context()); st != nil {
+	if st := reqlog.FromContext(r.Context()); st != nil {
 		// A logged request has a place for it already: no request copy.
 		st.RateLimit = rc
 	} else {

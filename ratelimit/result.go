@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/seed1f3c5038/mw/internal/requestid"
+	"github.com/seed1f3c5038/mw/internal/reqlog"
 )
 
 // Result is one decision. With several windows it describes the one with
@@ -73,7 +73,7 @@ func FromContext(ctx context.Context) (res Result, ok bool) {
 	// request's shared state instead of a context of its own. A limiter
 	// that found that state runs inside any that did not, so its Result is
 	// the innermost one.
-	if st := requestid.FromContext(ctx); st != nil {
+	if st := reqlog.FromContext(ctx); st != nil {
 		if c, ok := st.RateLimit.(*resultContext); ok {
 			return c.res, true
 		}

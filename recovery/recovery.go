@@ -8,7 +8,7 @@ import (
 	"net/http"
 	"runtime/debug"
 
-	"github.com/seed1f3c5038/mw/internal/requestid"
+	"github.com/seed1f3c5038/mw/internal/reqlog"
 	"github.com/seed1f3c5038/mw/internal/respwriter"
 )
 
@@ -163,7 +163,7 @@ func (h *handler) log(r *http.Request, v any, started bool) {
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.Path),
 	)
-	if id := requestid.ID(ctx); id != "" {
+	if id := reqlog.ID(ctx); id != "" {
 		attrs = append(attrs, slog.String("request_id", id))
 	}
 	if started {

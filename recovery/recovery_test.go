@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed1f3c5038/mw/internal/logsink"
-	"github.com/seed1f3c5038/mw/internal/requestid"
+	"github.com/seed1f3c5038/mw/internal/reqlog"
 )
 
 // sink collects the JSON log lines written from server goroutines.
@@ -257,7 +257,7 @@ func TestHijackedConnectionGetsNothing(t *testing.T) {
 func TestRequestIDInPanicRecord(t *testing.T) {
 	var logs sink
 	h := New(WithLogger(jsonLogger(&logs)), WithStack(false))(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic(errors.New("boom")) }))
-	ctx := requestid.NewContext(context.Background(), slog.Default())
+	ctx := reqlog.NewContext(context.Background(), slog.Default())
 	ctx.State.ID = "req-42"
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/orders", nil).WithContext(ctx))
 

@@ -1,4 +1,4 @@
-package requestid
+package reqlog
 
 import (
 	"bytes"
@@ -63,4 +63,23 @@ func TestString(t *testing.T) {
 	ctx := NewContext(context.Background(), slog.Default())
 	ctx.State.ID = "x1"
 	assert.Equal(t, "context.Background.WithRequestID(x1)", ctx.String())
+}
+
+func TestAddAttrsFromGoroutinesUntilClose(t *testing.T) {
+	ctx := NewContext(context.Background(), slog.Default())
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			AddAttrs(ctx, slog.Int("n", i))
+		}()
+	}
+	wg.Wait()
+	got := ctx.State.Close()
+	assert.Len(t, got, 8)
+	AddAttrs(ctx, slog.Int("late", 1))
+	assert.Len(t, ctx.State.Close(), 8, "added after the record was written: dropped")
+
+	assert.NotPanics(t, func() { AddAttrs(context.Background(), slog.Int("x", 1)) }, "no-op outside a logged request")
 }

@@ -1,40 +1,52 @@
-// Package requestid carries one request's ID, and the logger built from it,
-// from package logging to the packages that want them (recovery, for its
-// panic record) without those packages importing logging.
+// Package reqlog is the access-log state of one request: what package
+// logging owns about it (its ID, the logger that carries the ID, and the
+// attributes added to its record). Other packages reach it through the
+// request's context without importing logging: recovery reads the ID for
+// its panic record, and any middleware may add to the record with AddAttrs
+// (logging.AddAttrs is this call for users).
 //
-//	ctx := requestid.NewContext(r.Context(), base)
+//	ctx := reqlog.NewContext(r.Context(), base) // logging, before the handler
 //	ctx.State.ID = id
-//	next.ServeHTTP(w, r.WithContext(ctx))
-//	// further in: requestid.ID(r.Context()) == id
-package requestid
+//	reqlog.AddAttrs(r.Context(), slog.Bool("timed_out", true)) // any package, any goroutine
+//	extra := ctx.State.Close() // logging, when it writes the record
+//
+// Only logging creates a State and closes it; every other package reads the
+// ID or adds attributes, so no package writes another's fields.
+package reqlog
 
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 )
 
 // key is the context key; a distinct type so no other package can collide.
 type key struct{}
 
-// State is what a logged request carries in its context. ID and Echo are set
-// once, before the request goes on, and never changed after: readers on other
-// goroutines rely on that. The other middlewares may keep per-request
-// results here (RateLimit) instead of copying the request again.
+// State is what a logged request carries in its context. It is made per
+// request and never pooled: a goroutine the handler started may still hold
+// it after the request ended.
 type State struct {
-	// ID is the request's ID, "" when IDs are disabled.
+	// ID is the request's ID, "" when IDs are disabled. Set before the
+	// request goes on and never changed after: readers on other goroutines
+	// rely on that.
 	ID string
 	// Echo backs the response header value that echoes ID, so that setting
 	// that header costs no allocation of its own.
 	Echo [1]string
 
 	// RateLimit is where package ratelimit leaves its decision for the
-	// handler, which saves it a request copy of its own on logged requests.
-	// It is set before the request goes on to the next handler.
+	// handler on logged requests, a slot another package writes.
+	// deprecated: removed once ratelimit stops using it.
 	RateLimit any
 
 	base   *slog.Logger
 	logger atomic.Pointer[slog.Logger]
+
+	mu     sync.Mutex  // guards attrs and closed: AddAttrs may come from any goroutine
+	attrs  []slog.Attr // added with AddAttrs, in call order
+	closed bool        // the record is written; later attributes are dropped
 }
 
 // Context is a context.Context that carries a State. It is the State and
@@ -47,7 +59,8 @@ type Context struct {
 }
 
 // NewContext returns a child of parent carrying an empty State whose Logger
-// is built from base.
+// is built from base. The caller sets ID (and Echo) before the request goes
+// on.
 func NewContext(parent context.Context, base *slog.Logger) *Context {
 	c := &Context{Context: parent}
 	c.State.base = base
@@ -84,6 +97,30 @@ func ID(ctx context.Context) string {
 		return s.ID
 	}
 	return ""
+}
+
+// AddAttrs adds attrs to the access record of the request ctx belongs to,
+// as top-level attributes after logging's own. It is safe from any
+// goroutine, and a no-op outside a logged request or once the record has
+// been written.
+func AddAttrs(ctx context.Context, attrs ...slog.Attr) {
+	if s := FromContext(ctx); s != nil && len(attrs) > 0 {
+		s.mu.Lock()
+		if !s.closed {
+			s.attrs = append(s.attrs, attrs...)
+		}
+		s.mu.Unlock()
+	}
+}
+
+// Close ends additions, for logging when it writes the record, and returns
+// the attributes added so far. The caller owns the slice: no one appends to
+// it after Close.
+func (s *State) Close() []slog.Attr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	return s.attrs
 }
 
 // Logger returns the base logger with a request_id attribute (the base
