@@ -1,11 +1,4 @@
-// Package logsink is a test helper: an io.Writer that collects JSON log
-// lines written from server goroutines and hands them back as records.
-//
-//	var logs logsink.Sink
-//	logger := slog.New(slog.NewJSONHandler(&logs, nil))
-//	// ... serve requests ...
-//	recs := logs.Wait(t, 1)
-package logsink
+package testutil
 
 import (
 	"bytes"
@@ -18,7 +11,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Sink is safe for concurrent writes. The zero value is ready to use.
+// Sink is an io.Writer that collects JSON log lines written from server
+// goroutines and hands them back as records. It is safe for concurrent
+// writes; the zero value is ready to use.
+//
+//	var logs testutil.Sink
+//	logger := slog.New(slog.NewJSONHandler(&logs, nil))
+//	// ... serve requests ...
+//	recs := logs.Wait(t, 1)
 type Sink struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
