@@ -8,6 +8,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/seed1f3c5038/mw/internal/respwriter"
 )
 
 // These mirror net/http's server (server.go, sniff.go): a response whose
@@ -25,7 +28,8 @@ const (
 // GET: same status, same fields, the derived Content-Type and
 // Content-Length included. It does this whatever the ResponseWriter below
 // is (net/http's own eats HEAD bodies, a recorder or another wrapper may
-// not).
+// not). It plugs into respwriter.Expose, which gives the handler exactly
+// the optional interfaces of the writer below.
 type headWriter struct {
 	w        http.ResponseWriter
 	snapshot http.Header // the header when the status was decided
@@ -54,8 +58,8 @@ func (hw *headWriter) WriteHeader(code int) {
 	if code < 100 || code > 999 {
 		panic(fmt.Sprintf("invalid WriteHeader code %v", code)) // as net/http
 	}
-	if code >= 100 && code <= 199 && code != http.StatusSwitchingProtocols {
-		hw.w.WriteHeader(code) // informational (103 Early Hints) goes at once
+	if respwriter.Informational(code) {
+		hw.w.WriteHeader(code) // 103 Early Hints goes at once
 		return
 	}
 	hw.status = code
@@ -154,9 +158,6 @@ func (hw *headWriter) FlushError() error {
 	return http.NewResponseController(hw.w).Flush()
 }
 
-// Flush is FlushError for callers that assert http.Flusher.
-func (hw *headWriter) Flush() { _ = hw.FlushError() }
-
 // Hijack hands over the connection of the writer below, if it has one
 // (http.ErrNotSupported otherwise); the router then sends nothing more.
 func (hw *headWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
@@ -167,9 +168,30 @@ func (hw *headWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return c, rw, err
 }
 
-// Unwrap lets http.ResponseController reach the writer below (deadlines,
-// full duplex).
+// Unwrap returns the writer below.
 func (hw *headWriter) Unwrap() http.ResponseWriter { return hw.w }
+
+// HeaderWritten reports whether the handler decided its status (held back
+// or sent): after that no other status can go out.
+func (hw *headWriter) HeaderWritten() bool { return hw.status != 0 || hw.sent }
+
+// Hijacked reports whether the handler took over the connection.
+func (hw *headWriter) Hijacked() bool { return hw.hijacked }
+
+// SetReadDeadline is http.ResponseController's, on the writer below.
+func (hw *headWriter) SetReadDeadline(t time.Time) error {
+	return http.NewResponseController(hw.w).SetReadDeadline(t)
+}
+
+// SetWriteDeadline is http.ResponseController's, on the writer below.
+func (hw *headWriter) SetWriteDeadline(t time.Time) error {
+	return http.NewResponseController(hw.w).SetWriteDeadline(t)
+}
+
+// EnableFullDuplex is http.ResponseController's, on the writer below.
+func (hw *headWriter) EnableFullDuplex() error {
+	return http.NewResponseController(hw.w).EnableFullDuplex()
+}
 
 // finish runs after the handler returned normally (not after a panic: an
 // outer recovery middleware then still has a clean writer).

@@ -370,3 +370,25 @@ func TestAutomaticAnswersKeepOnlyTheWritersInterfaces(t *testing.T) {
 	}
 	assert.Equal(t, 2, flushers)
 }
+
+// The HEAD writer reports whether the status is decided, so a recovery
+// middleware inside the router (Use) knows whether a 500 can still go out.
+func TestHeadWriterTellsWhetherTheStatusIsDecided(t *testing.T) {
+	type recorder interface {
+		HeaderWritten() bool
+		Hijacked() bool
+	}
+	var before, after bool
+	rt := New().Get(func(w http.ResponseWriter, r *http.Request) {
+		rec, ok := w.(recorder)
+		require.True(t, ok)
+		before = rec.HeaderWritten()
+		w.WriteHeader(http.StatusAccepted)
+		after = rec.HeaderWritten()
+		assert.False(t, rec.Hijacked())
+	})
+	rec := serve(rt, "HEAD")
+	assert.Equal(t, http.StatusAccepted, rec.Code)
+	assert.False(t, before)
+	assert.True(t, after, "held back, but decided")
+}

@@ -210,7 +210,7 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		hw := newHeadWriter(w)
 		// The handler sees exactly w's optional interfaces, so
 		// w.(http.Flusher) tells it the truth.
-		visible, _ := respwriter.WrapAs(hw, w)
+		visible := respwriter.Expose(hw, w)
 		t.root.ServeHTTP(visible, r)
 		hw.finish()
 		return

@@ -6,23 +6,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/seed1f3c5038/mw/internal/testutil"
 )
-
-type discardWriter struct {
-	h       http.Header
-	started bool
-}
-
-func (w *discardWriter) Header() http.Header         { return w.h }
-func (w *discardWriter) Write(p []byte) (int, error) { w.started = true; return len(p), nil }
-func (w *discardWriter) WriteHeader(int)             { w.started = true }
-
-// recordedDiscardWriter reports whether the response started, as package
-// logging's writer does.
-type recordedDiscardWriter struct{ discardWriter }
-
-func (w *recordedDiscardWriter) HeaderWritten() bool { return w.started }
-func (w *recordedDiscardWriter) Hijacked() bool      { return false }
 
 var okBody = []byte("ok")
 
@@ -38,28 +24,28 @@ func benchServe(b *testing.B, h http.Handler, w http.ResponseWriter) {
 }
 
 func BenchmarkBare(b *testing.B) {
-	benchServe(b, okHandler, &discardWriter{h: http.Header{}})
+	benchServe(b, okHandler, testutil.NewDiscardWriter())
 }
 
 // BenchmarkNoPanic: recovery must wrap a plain writer (one allocation).
 func BenchmarkNoPanic(b *testing.B) {
-	benchServe(b, New()(okHandler), &discardWriter{h: http.Header{}})
+	benchServe(b, New()(okHandler), testutil.NewDiscardWriter())
 }
 
 // BenchmarkNoPanicUnderRecorder: under logging's writer, no wrapper and no
 // allocation.
 func BenchmarkNoPanicUnderRecorder(b *testing.B) {
-	benchServe(b, New()(okHandler), &recordedDiscardWriter{discardWriter{h: http.Header{}}})
+	benchServe(b, New()(okHandler), testutil.NewRecordingDiscardWriter())
 }
 
 func BenchmarkPanic(b *testing.B) {
 	h := New(WithStack(false), WithLogger(discardLogger()))(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("x") }))
-	w := &discardWriter{h: http.Header{}}
+	w := testutil.NewDiscardWriter()
 	r := httptest.NewRequest("GET", "/", nil)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		clear(w.h)
+		w.Reset()
 		h.ServeHTTP(w, r)
 	}
 }

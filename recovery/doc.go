@@ -20,15 +20,17 @@
 //
 //   - Panic before the handler sent a status or a body byte: 500 with the
 //     body "Internal Server Error\n" (or what WithResponder writes). The
-//     panic value and stack never reach the client. Headers the handler set
-//     for the response it did not finish, which would now describe the wrong
-//     body (Content-Length, Content-Type, Content-Encoding, Content-Range,
+//     panic value and stack never reach the client. The response header is
+//     put back as it was when recovery started: every field the panicking
+//     code set (Set-Cookie, Location, anything) is dropped, fields it
+//     changed or deleted come back, so the 500 keeps what outer middleware
+//     set (an echoed request ID, CORS). Of those, the fields that describe
+//     a body (Content-Length, Content-Type, Content-Encoding, Content-Range,
 //     Content-Disposition, Content-Language, Content-Location, ETag,
-//     Last-Modified, Expires, Trailer), are deleted, and Cache-Control is
-//     set to no-store so a cache keeps neither the error nor the handler's
-//     caching promise for the real resource. Other headers (an echoed
-//     request ID, CORS, cookies set by outer middleware) stay. The default
-//     body adds Content-Type: text/plain; charset=utf-8 and
+//     Last-Modified, Expires, Trailer) are deleted too, and Cache-Control is
+//     set to no-store so a cache keeps neither the error nor a caching
+//     promise for the real resource. The default body is http.Error's: it
+//     adds Content-Type: text/plain; charset=utf-8 and
 //     X-Content-Type-Options: nosniff.
 //   - Panic after the response started (status sent, or body bytes written):
 //     nothing more is written, and recovery panics with http.ErrAbortHandler,
@@ -48,7 +50,16 @@
 // "panic recovered" and the attributes panic (the value, formatted with
 // fmt), method, path, request_id (when package logging runs outside),
 // aborted (true when the response had started and was cut) and stack
-// (unless WithStack(false)).
+// (unless WithStack(false)). If the logger itself panics, the client still
+// gets its 500 (or its aborted response), and the logger's panic is
+// reported on the http.Server's ErrorLog (the standard logger without one),
+// as net/http reports a handler's panic.
+//
+// # Options
+//
+// A nil Option is ignored. An option that needs a value to work
+// (WithLogger, WithResponder) panics when given nil, naming itself: that is
+// a programming error, caught where the handler is built.
 //
 // # Cost
 //
@@ -56,7 +67,10 @@
 // when the writer it is given reports whether the response has started, that
 // is, has the methods HeaderWritten() bool and Hijacked() bool, as package
 // logging's writer does. Otherwise recovery wraps the writer to find out (one
-// allocation per request). recovery asks only the writer it is given, never
+// allocation per request; the wrapper is never pooled, because a framework
+// such as echo or gin may keep it and write to it after recovery returned).
+// Remembering the header fields set before the handler ran costs nothing
+// for up to 8 fields. recovery asks only the writer it is given, never
 // writers further down its Unwrap chain: a writer between them could hold
 // back what the handler wrote, and the one beneath would then report a
 // response that has not started when it has.

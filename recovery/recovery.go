@@ -3,7 +3,7 @@ package recovery
 import (
 	"errors"
 	"fmt"
-	"io"
+	"log"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -32,8 +32,8 @@ func WithLogger(l *slog.Logger) Option {
 
 // WithResponder replaces the default 500 response, for APIs that answer
 // errors in JSON or RFC 9457 problem details. f is called only when nothing
-// has been sent yet, after the headers that described the unfinished
-// response were deleted; v is the panic value, for f to log or classify,
+// has been sent yet, with the header put back as it was when recovery
+// started (see the package documentation); v is the panic value, for f to log or classify,
 // never to send to the client. If f returns without sending a status,
 // recovery sends a bare 500. A panic in f is not recovered. It panics if f
 // is nil.
@@ -52,11 +52,13 @@ func WithStack(on bool) Option {
 
 // New returns a middleware that recovers panics from the handler it wraps:
 // 500 when nothing was sent, an aborted response when something was (see the
-// package documentation).
+// package documentation). A nil Option is ignored.
 func New(opts ...Option) func(http.Handler) http.Handler {
 	cfg := config{respond: respond500, stack: true}
 	for _, o := range opts {
-		o(&cfg)
+		if o != nil {
+			o(&cfg)
+		}
 	}
 	return func(next http.Handler) http.Handler {
 		return &handler{next: next, cfg: cfg}
@@ -76,25 +78,26 @@ type handler struct {
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// The headers the 500 may keep: those set before the handler ran.
+	var before headerSnapshot
+	before.take(w.Header())
 	// Only w itself is asked, not the writers down its Unwrap chain: one
 	// in between could hold back what the handler wrote, and a recorder
 	// beneath it would then say "not started" when the handler has.
 	if rec, ok := w.(recorder); ok {
-		defer h.recover(w, rec, r)
+		defer h.recover(w, rec, r, &before)
 		h.next.ServeHTTP(w, r)
 		return
 	}
-	// Alone, recovery records the response itself, with a pooled wrapper:
-	// it is dead once ServeHTTP returns. Defers run last-in first-out, so
-	// Release comes after recover, even when recover panics on.
-	ww, rec := respwriter.Acquire(w)
-	defer respwriter.Release(rec)
-	defer h.recover(ww, rec, r)
+	// Alone, recovery records the response itself. The wrapper is not
+	// pooled: a framework may keep it and write to it after we return.
+	ww, rec := respwriter.Wrap(w)
+	defer h.recover(ww, rec, r, &before)
 	h.next.ServeHTTP(ww, r)
 }
 
 // recover is deferred directly, so that its recover() call stops the panic.
-func (h *handler) recover(w http.ResponseWriter, rec recorder, r *http.Request) {
+func (h *handler) recover(w http.ResponseWriter, rec recorder, r *http.Request, before *headerSnapshot) {
 	v := recover()
 	if v == nil {
 		return
@@ -106,14 +109,16 @@ func (h *handler) recover(w http.ResponseWriter, rec recorder, r *http.Request) 
 		panic(http.ErrAbortHandler)
 	}
 	started := rec.HeaderWritten() || rec.Hijacked()
-	h.log(r, v, started)
+	logPanic := h.log(r, v, started)
 	if started {
 		// Too late for a 500: cut the response so the client sees an
 		// error rather than a short body that looks complete.
+		reportLoggerPanic(r, logPanic)
 		panic(http.ErrAbortHandler)
 	}
 	hdr := w.Header()
-	for _, k := range staleHeaders {
+	before.restore(hdr)
+	for _, k := range representationHeaders {
 		delete(hdr, k)
 	}
 	hdr.Set("Cache-Control", "no-store")
@@ -121,11 +126,12 @@ func (h *handler) recover(w http.ResponseWriter, rec recorder, r *http.Request) 
 	if !rec.HeaderWritten() && !rec.Hijacked() {
 		w.WriteHeader(http.StatusInternalServerError)
 	}
+	reportLoggerPanic(r, logPanic)
 }
 
-// staleHeaders describe a representation: the handler set them for the body
-// it never finished, and they would be false of the error response.
-var staleHeaders = []string{
+// representationHeaders describe a body. Set before the handler ran, they
+// were meant for the response it never finished, not for the error.
+var representationHeaders = []string{
 	"Content-Length",
 	"Content-Type",
 	"Content-Encoding",
@@ -140,22 +146,66 @@ var staleHeaders = []string{
 	"Trailer",
 }
 
-func respond500(w http.ResponseWriter, _ *http.Request, _ any) {
-	hdr := w.Header()
-	hdr.Set("Content-Type", "text/plain; charset=utf-8")
-	hdr.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(http.StatusInternalServerError)
-	io.WriteString(w, "Internal Server Error\n") // an error means the client is gone: nothing to do
+// headerSnapshot remembers a header map's fields so that restore can undo
+// every change made since: fields added (Set-Cookie, Location, anything)
+// are deleted, fields replaced or deleted come back. It copies the map's
+// string and slice headers, not the values: Set and Del replace or remove
+// a slice, and Add appends beyond the length kept here, so neither changes
+// what was kept. Up to len(small) fields it lives where it is declared (on
+// recovery's stack: the recommended stack, under logging, stays free of
+// allocations), beyond that in a map.
+type headerSnapshot struct {
+	n     int
+	small [8]struct {
+		key    string
+		values []string
+	}
+	large http.Header
 }
 
-func (h *handler) log(r *http.Request, v any, started bool) {
+func (s *headerSnapshot) take(h http.Header) {
+	switch {
+	case len(h) == 0:
+		return // ranging over an empty map still costs a random start
+	case len(h) > len(s.small):
+		s.large = make(http.Header, len(h))
+		for k, v := range h {
+			s.large[k] = v[:len(v):len(v)]
+		}
+		return
+	}
+	for k, v := range h {
+		s.small[s.n].key, s.small[s.n].values = k, v[:len(v):len(v)]
+		s.n++
+	}
+}
+
+func (s *headerSnapshot) restore(h http.Header) {
+	clear(h)
+	for k, v := range s.large {
+		h[k] = v
+	}
+	for _, f := range s.small[:s.n] {
+		h[f.key] = f.values
+	}
+}
+
+// respond500 is the default answer: http.Error's plain-text 500.
+func respond500(w http.ResponseWriter, _ *http.Request, _ any) {
+	http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+}
+
+// log records the panic and returns what the logger itself panicked with,
+// if it did: a broken logger must not cost the client its 500.
+func (h *handler) log(r *http.Request, v any, started bool) (logPanic any) {
+	defer func() { logPanic = recover() }()
 	l := h.cfg.logger
 	if l == nil {
 		l = slog.Default()
 	}
 	ctx := r.Context()
 	if !l.Enabled(ctx, slog.LevelError) {
-		return
+		return nil
 	}
 	attrs := make([]slog.Attr, 0, 6)
 	attrs = append(attrs,
@@ -173,4 +223,20 @@ func (h *handler) log(r *http.Request, v any, started bool) {
 		attrs = append(attrs, slog.String("stack", string(debug.Stack())))
 	}
 	l.LogAttrs(ctx, slog.LevelError, "panic recovered", attrs...)
+	return nil
+}
+
+// reportLoggerPanic tells the server's error log (the standard logger
+// without one) that the panic logger panicked, as net/http reports a
+// handler's panic: the response is already decided, so this is the only
+// place left to say it.
+func reportLoggerPanic(r *http.Request, p any) {
+	if p == nil {
+		return
+	}
+	logf := log.Printf
+	if srv, ok := r.Context().Value(http.ServerContextKey).(*http.Server); ok && srv.ErrorLog != nil {
+		logf = srv.ErrorLog.Printf
+	}
+	logf("recovery: the panic logger panicked: %v", p)
 }

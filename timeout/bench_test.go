@@ -5,15 +5,17 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/seed1f3c5038/mw/internal/testutil"
 )
 
 func benchmarkServe(b *testing.B, h http.Handler) {
-	w := &discardWriter{header: make(http.Header, 8)}
+	w := testutil.NewDiscardWriter()
 	r := httptest.NewRequest("GET", "/", nil)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		clear(w.header)
+		w.Reset()
 		h.ServeHTTP(w, r)
 	}
 }
@@ -26,9 +28,9 @@ func BenchmarkNewParallel(b *testing.B) {
 	r := httptest.NewRequest("GET", "/", nil)
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
-		w := &discardWriter{header: make(http.Header, 8)}
+		w := testutil.NewDiscardWriter()
 		for pb.Next() {
-			clear(w.header)
+			w.Reset()
 			h.ServeHTTP(w, r)
 		}
 	})

@@ -19,4 +19,7 @@
 // outside together with the handler's stack (see PanicError). Unlike a
 // deadline that only writes an error after the handler returns, it never
 // writes a second status over a response already started.
+//
+// A nil Option is ignored; WithHandler(nil) panics, naming itself, as
+// misconfiguration is caught where the handler is built.
 package timeout

@@ -1,35 +1,22 @@
 package timeout
 
 import (
-	"log"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"go.uber.org/goleak"
 
-	"github.com/seed1f3c5038/mw/internal/logsink"
+	"github.com/seed1f3c5038/mw/internal/testutil"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// newServer serves h and, when the test ends, asserts that net/http logged
-// nothing: no "superfluous response.WriteHeader call", no write on a
-// hijacked connection, no panic.
+// newServer serves h on a real server whose error log must stay empty.
 func newServer(t *testing.T, h http.Handler) *httptest.Server {
 	t.Helper()
-	srv := httptest.NewUnstartedServer(h)
-	logs := &logsink.Sink{}
-	srv.Config.ErrorLog = log.New(logs, "", 0)
-	srv.Start()
-	t.Cleanup(func() {
-		srv.Client().CloseIdleConnections()
-		srv.Close()
-		assert.Empty(t, logs.String(), "server error log")
-	})
-	return srv
+	return testutil.NewServer(t, h)
 }
 
 // countingWriter records every call that reaches the writer beneath.

@@ -7,28 +7,20 @@ import (
 	"runtime/debug"
 )
 
-// jobs hands guards to fresh handler goroutines. "go g.run()" would
-// allocate a closure for g on every request; a goroutine started on a plain
-// function takes its guard from here instead. Each start sends exactly one
-// guard and starts exactly one goroutine, so every guard is taken.
-var jobs = make(chan *guard, 256)
-
-func start(g *guard) {
-	go runJob()
-	jobs <- g
+// run is the handler goroutine: a plain goroutine per request, started by
+// ServeHTTP. When the handler returns it records how (end) and cancels the
+// request's context, which is how ServeHTTP learns it: ServeHTTP waits on
+// that context's Done channel, which also closes at the deadline and when
+// the client goes away, so one channel covers all three.
+func (g *guard) run(next http.Handler, w http.ResponseWriter, r *http.Request, cancel context.CancelFunc) {
+	defer cancel() // after end, so ServeHTTP sees what end recorded
+	defer g.end(r.Context())
+	next.ServeHTTP(w, r)
 }
 
-func runJob() { (<-jobs).run() }
-
-func (g *guard) run() {
-	defer g.end()
-	g.next.ServeHTTP(g.view, g.req)
-}
-
-// end runs deferred in the handler goroutine: it catches a panic, hands over
-// the header map one last time and posts evHandlerDone, the last thing that
-// touches g from this goroutine.
-func (g *guard) end() {
+// end runs deferred in the handler goroutine: it catches a panic and hands
+// over the header map one last time.
+func (g *guard) end(ctx context.Context) {
 	var p any
 	if v := recover(); v != nil {
 		if v == http.ErrAbortHandler {
@@ -38,19 +30,19 @@ func (g *guard) end() {
 		}
 	}
 	g.mu.Lock()
-	if !g.closed {
-		if p == nil && g.state.Load() == 0 && errors.Is(g.req.Context().Err(), context.DeadlineExceeded) {
-			// It gave up at the deadline without a word: the client gets
-			// the timeout response, without the headers it set.
-			g.state.Or(stateUnanswered)
-		} else if p == nil && !g.hijacked() && (!g.committed() || g.hdrDirty) {
-			// Headers of a handler that wrote nothing, or trailers set
-			// after the body: net/http reads them from the real map now.
-			g.syncHeader()
-		}
-		g.panic = p
-		g.state.Or(stateFinished)
+	defer g.mu.Unlock()
+	if g.err != nil {
+		return // the serving goroutine has moved on: nothing to hand over
 	}
-	g.mu.Unlock()
-	g.events <- evHandlerDone
+	if p == nil && g.state.Load() == 0 && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		// It gave up at the deadline without a word: the client gets the
+		// timeout response, without the headers it set.
+		g.state.Or(stateUnanswered)
+	} else if p == nil && !g.Hijacked() && (!g.HeaderWritten() || g.hdrDirty) {
+		// Headers of a handler that wrote nothing, or trailers set after
+		// the body: net/http reads them from the real map now.
+		g.syncHeader()
+	}
+	g.panic = p
+	g.state.Or(stateFinished)
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/seed1f3c5038/mw/internal/respwriter"
 )
 
 // ErrTimeout is the context cause when our deadline, not the client, ended
@@ -66,8 +68,9 @@ func WithHandler(h http.Handler) Option {
 //   - The deadline passes and the handler has started its response: its
 //     status stands, and ServeHTTP aborts the response by panicking with
 //     http.ErrAbortHandler, so the client sees a truncated response rather
-//     than one that looks complete. The write deadline of the connection is
-//     set to now first, which frees a handler stuck writing to a slow client.
+//     than one that looks complete. If the handler is in a write just then,
+//     the write deadline of the connection is set to now first, which frees
+//     a handler stuck writing to a slow client.
 //     Writers without write deadlines (httptest.ResponseRecorder) cannot be
 //     interrupted: ServeHTTP then waits for the handler's write in progress.
 //   - The client goes away (the context is canceled for another reason):
@@ -80,7 +83,10 @@ func WithHandler(h http.Handler) Option {
 // ignored, as with net/http, except trailers, which are sent if the handler
 // returns before the deadline. A panic in a handler that is still running
 // after ServeHTTP returned has nowhere to go: it is dropped (recover it in
-// the handler if it matters). New logs nothing.
+// the handler if it matters). The writer the handler gets is its own and
+// never reused: a framework that keeps it and writes after New returned
+// (echo's WrapMiddleware, gin's adapters) still reaches this response,
+// unless the deadline took it back. New logs nothing.
 //
 // It panics if d is not positive.
 func New(d time.Duration, opts ...Option) func(http.Handler) http.Handler {
@@ -89,7 +95,9 @@ func New(d time.Duration, opts ...Option) func(http.Handler) http.Handler {
 	}
 	c := config{status: http.StatusServiceUnavailable}
 	for _, o := range opts {
-		o(&c)
+		if o != nil { // a nil Option is ignored
+			o(&c)
+		}
 	}
 	return func(next http.Handler) http.Handler {
 		return &handler{next: next, d: d, cfg: c}
@@ -103,56 +111,31 @@ type handler struct {
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	parent := r.Context()
-	ctx, cancel := context.WithTimeoutCause(parent, h.d, ErrTimeout)
+	ctx, cancel := context.WithTimeoutCause(r.Context(), h.d, ErrTimeout)
 	defer cancel()
+	req := r.WithContext(ctx)
 
-	g := getGuard(w)
-	g.next, g.view, g.req = h.next, g.makeView(), r.WithContext(ctx)
-	// Our own pooled timer rather than ctx.Done(), whose channel would cost
-	// an allocation. It fires at the context's deadline or a moment later,
-	// and posts to the same channel as the handler, so the fast path waits
-	// on one channel.
-	wait := h.d
-	if deadline, ok := parent.Deadline(); ok {
-		wait = min(wait, time.Until(deadline))
-	}
-	g.armTimer(wait)
-	start(g)
-
-	var ev event
-	if pd := parent.Done(); pd == nil {
-		ev = <-g.events
-	} else {
-		select {
-		case ev = <-g.events:
-		case <-pd:
-			ev = evParentDone
-		}
-	}
-	if ev == evHandlerDone {
-		// Reuse g unless the timer fired meanwhile: its event may still
-		// be on its way.
-		h.finish(g, w, r, g.timer.Stop())
+	g := &guard{rw: w}
+	done := ctx.Done()
+	go g.run(h.next, respwriter.Expose(g, w), req, cancel)
+	// Closed when the handler returns (run cancels ctx), at the deadline,
+	// or when the parent context ends.
+	<-done
+	if g.state.Load()&stateFinished != 0 {
+		h.finish(g, w, req)
 		return
 	}
-	if ctx.Err() == nil {
-		<-ctx.Done() // our timer or the parent can be a moment ahead
-	}
-	h.expire(g, ctx, w, r)
+	h.expire(g, w, req)
 }
 
-// finish ends a request whose handler goroutine has posted evHandlerDone.
-func (h *handler) finish(g *guard, w http.ResponseWriter, r *http.Request, reuse bool) {
-	p, unanswered, ctx := g.panic, g.state.Load()&stateUnanswered != 0, g.req.Context()
-	if reuse {
-		g.release()
+// finish ends a request whose handler returned while it still had the
+// writer.
+func (h *handler) finish(g *guard, w http.ResponseWriter, req *http.Request) {
+	if g.panic != nil {
+		panic(g.panic)
 	}
-	if p != nil {
-		panic(p)
-	}
-	if unanswered {
-		h.answer(w, r.WithContext(ctx))
+	if g.state.Load()&stateUnanswered != 0 {
+		h.answer(w, req)
 	}
 }
 
@@ -166,38 +149,34 @@ func (h *handler) answer(w http.ResponseWriter, r *http.Request) {
 }
 
 // expire takes the writer back from a handler still running when the
-// context ended. g is not reused from here on: its timer event may be
-// pending.
-func (h *handler) expire(g *guard, ctx context.Context, w http.ResponseWriter, r *http.Request) {
-	g.timer.Stop()
-	if g.state.Load()&stateFinished != 0 {
-		g.awaitHandler() // it just made it
-		h.finish(g, w, r, false)
-		return
-	}
+// context ended.
+func (h *handler) expire(g *guard, w http.ResponseWriter, req *http.Request) {
+	ctx := req.Context()
 	timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded)
-	// A handler blocked writing to a slow client holds g.mu: free it before
-	// taking the lock. This poisons the connection, so only do it to a
-	// response that will be aborted or whose client has gone.
+	// Take the writer back before the client can see anything, so that no
+	// later write of the handler gets through. Only a handler blocked
+	// writing to a slow client holds g.mu for long: free it by setting the
+	// write deadline to now. That poisons the connection (an HTTP/2 stream
+	// is reset at once), so it is done only to a response that will be
+	// aborted or whose client has gone, and only when the lock is taken.
 	interrupted := false
-	if st := g.state.Load(); st&stateCommitted != 0 && st&stateHijacked == 0 {
-		_ = http.NewResponseController(w).SetWriteDeadline(time.Now())
-		interrupted = true
+	if !g.mu.TryLock() {
+		if st := g.state.Load(); st&stateCommitted != 0 && st&stateHijacked == 0 {
+			_ = http.NewResponseController(w).SetWriteDeadline(time.Now())
+			interrupted = true
+		}
+		g.mu.Lock()
 	}
-
-	g.mu.Lock()
 	if !interrupted && g.state.Load()&stateFinished != 0 {
 		g.mu.Unlock()
-		g.awaitHandler()
-		h.finish(g, w, r, false)
+		h.finish(g, w, req) // it just made it
 		return
 	}
-	g.closed = true
 	g.err = http.ErrHandlerTimeout
 	if !timedOut {
 		g.err = context.Cause(ctx)
 	}
-	committed, hijacked := g.committed(), g.hijacked()
+	committed, hijacked := g.HeaderWritten(), g.Hijacked()
 	g.mu.Unlock()
 
 	switch {
@@ -207,6 +186,6 @@ func (h *handler) expire(g *guard, ctx context.Context, w http.ResponseWriter, r
 	case committed:
 		panic(http.ErrAbortHandler)
 	default:
-		h.answer(w, r.WithContext(ctx))
+		h.answer(w, req)
 	}
 }

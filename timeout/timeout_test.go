@@ -18,7 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/seed1f3c5038/mw/internal/logsink"
+	"github.com/seed1f3c5038/mw/internal/testutil"
 )
 
 // Generous bounds: CI machines are slow, but a cut-off that works is far
@@ -604,7 +604,7 @@ func TestNewOverHTTP2(t *testing.T) {
 		assert.ErrorIs(t, err, http.ErrHandlerTimeout)
 	}))
 	srv := httptest.NewUnstartedServer(h)
-	logs := &logsink.Sink{}
+	logs := &testutil.Sink{}
 	srv.Config.ErrorLog = log.New(logs, "", 0)
 	srv.EnableHTTP2 = true
 	srv.StartTLS()

@@ -9,13 +9,15 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/seed1f3c5038/mw/internal/respwriter"
 )
 
-// guard sits between the handler goroutine and the real ResponseWriter.
-// Every call that reaches the real writer holds mu and first checks closed,
-// which the serving goroutine sets (under mu) before ServeHTTP returns early:
-// from then on nothing the handler does reaches the real writer, as net/http
-// requires.
+// guard is timeout's writer, plugged into respwriter.Expose: it sits
+// between the handler goroutine and the real ResponseWriter. Every call that
+// reaches the real writer holds mu and first checks err, which the serving
+// goroutine sets (under mu) before ServeHTTP returns early: from then on
+// nothing the handler does reaches the real writer, as net/http requires.
 //
 // The handler gets its own header map until it commits (first WriteHeader,
 // Write or Flush), because the serving goroutine may write the timeout
@@ -24,57 +26,25 @@ import (
 // set by outer middlewares stay visible and deletable; at commit the real map
 // is made equal to it.
 //
-// A guard, with its events channel, timer and header map, is reused through a
-// sync.Pool, but only after its handler goroutine has finished: a guard whose
-// handler outlived ServeHTTP is left to the garbage collector.
+// A guard is never reused: the handler, or a framework holding the writer
+// (echo's WrapMiddleware writes its error page after the middleware
+// returned), may still call it after ServeHTTP returns, and those calls
+// still reach the real writer as long as net/http's handler is running.
 type guard struct {
-	mu     sync.Mutex
-	rw     http.ResponseWriter // the real writer
-	closed bool                // the serving goroutine has taken rw back
-	err    error               // what calls return once closed
+	mu sync.Mutex
+	rw http.ResponseWriter // the real writer
+	// err is nil until the serving goroutine takes rw back; then it is
+	// what calls return (http.ErrHandlerTimeout or the context's cause).
+	err error
 	// state holds the state* bits, set under mu by the handler goroutine
 	// and read without mu by the serving goroutine, which must not wait for
 	// mu while a handler is blocked writing.
 	state atomic.Uint32
 
-	hdr      http.Header // the handler's header map, valid when hdrReady
-	hdrReady bool
-	hdrDirty bool // Header was called after commit: sync again at the end
+	hdr      http.Header // the handler's header map, nil until it asks for it
+	hdrDirty bool        // Header was called after commit: sync again at the end
 
-	// The job the handler goroutine runs, and how it ends.
-	next   http.Handler
-	view   http.ResponseWriter
-	req    *http.Request
-	panic  any        // set before evHandlerDone is posted, if the handler panicked
-	events chan event // room for one event from each sender: no one blocks
-	timer  *time.Timer
-}
-
-// event is what the serving goroutine waits for.
-type event uint8
-
-const (
-	evHandlerDone event = iota + 1 // from the handler goroutine, last thing it does
-	evDeadline                     // from the timer
-	evParentDone                   // not posted: the parent context's Done
-)
-
-// armTimer starts the timer that posts evDeadline after d.
-func (g *guard) armTimer(d time.Duration) {
-	if g.timer == nil {
-		g.timer = time.AfterFunc(d, g.deadline)
-		return
-	}
-	g.timer.Reset(d)
-}
-
-func (g *guard) deadline() { g.events <- evDeadline }
-
-// awaitHandler waits for the handler goroutine's last word, skipping a
-// timer event.
-func (g *guard) awaitHandler() {
-	for <-g.events != evHandlerDone {
-	}
+	panic any // set before stateFinished, if the handler panicked
 }
 
 const (
@@ -84,50 +54,28 @@ const (
 	stateUnanswered             // it returned after the deadline without writing anything
 )
 
-var guards = sync.Pool{New: func() any { return &guard{events: make(chan event, 2)} }}
+// HeaderWritten reports whether the handler committed its response: a
+// final status went out, or is on its way.
+func (g *guard) HeaderWritten() bool { return g.state.Load()&stateCommitted != 0 }
 
-func getGuard(w http.ResponseWriter) *guard {
-	g := guards.Get().(*guard)
-	g.rw = w
-	return g
-}
-
-// release returns g to the pool. Only call it once the handler goroutine has
-// posted evHandlerDone and the timer was stopped before firing, so that no
-// one else holds g.
-func (g *guard) release() {
-	g.rw, g.next, g.view, g.req, g.panic, g.err = nil, nil, nil, nil, nil, nil
-	g.closed, g.hdrReady, g.hdrDirty = false, false, false
-	g.state.Store(0)
-	// Delete key by key: clear would wipe every slot of the map, which
-	// costs more than the few keys a handler sets.
-	for k := range g.hdr {
-		delete(g.hdr, k)
-	}
-	guards.Put(g)
-}
-
-func (g *guard) committed() bool { return g.state.Load()&stateCommitted != 0 }
-func (g *guard) hijacked() bool  { return g.state.Load()&stateHijacked != 0 }
+// Hijacked reports whether the handler took over the connection.
+func (g *guard) Hijacked() bool { return g.state.Load()&stateHijacked != 0 }
 
 // Header returns the handler's own header map (see guard). Changes made
 // after the response is committed are ignored, as net/http ignores them
 // after WriteHeader, except trailers: the map is copied once more when the
 // handler returns before the deadline.
 func (g *guard) Header() http.Header {
-	if g.hdrReady {
-		if g.committed() {
+	if g.hdr != nil {
+		if g.HeaderWritten() {
 			g.hdrDirty = true
 		}
 		return g.hdr
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.hdr == nil {
-		g.hdr = make(http.Header)
-	}
-	g.hdrReady = true
-	if g.closed {
+	g.hdr = make(http.Header)
+	if g.err != nil {
 		return g.hdr // too late to matter: nothing set here is ever sent
 	}
 	dst := g.rw.Header()
@@ -138,14 +86,14 @@ func (g *guard) Header() http.Header {
 			g.hdr[k] = v[:len(v):len(v)]
 		}
 	}
-	g.hdrDirty = g.committed()
+	g.hdrDirty = g.HeaderWritten()
 	return g.hdr
 }
 
 // syncHeader makes the real header map equal to the handler's. Call with mu
-// held and not closed.
+// held and g.err nil.
 func (g *guard) syncHeader() {
-	if !g.hdrReady {
+	if g.hdr == nil {
 		return
 	}
 	dst := g.rw.Header()
@@ -162,10 +110,10 @@ func (g *guard) syncHeader() {
 	}
 }
 
-// commit sends the handler's headers on their way. Call with mu held and not
-// closed.
+// commit sends the handler's headers on their way. Call with mu held and
+// g.err nil.
 func (g *guard) commit() {
-	if g.committed() {
+	if g.HeaderWritten() {
 		return
 	}
 	g.syncHeader()
@@ -178,12 +126,12 @@ func (g *guard) commit() {
 func (g *guard) WriteHeader(code int) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.closed || g.hijacked() || g.committed() {
+	if g.err != nil || g.Hijacked() || g.HeaderWritten() {
 		return
 	}
 	g.syncHeader()
 	g.rw.WriteHeader(code) // panics on an invalid code, like net/http
-	if code >= 100 && code <= 199 && code != http.StatusSwitchingProtocols {
+	if respwriter.Informational(code) {
 		return
 	}
 	g.state.Or(stateCommitted)
@@ -215,10 +163,10 @@ func (g *guard) WriteString(s string) (int, error) {
 
 // usable reports why rw may not be used, with mu held.
 func (g *guard) usable() error {
-	if g.closed {
+	if g.err != nil {
 		return g.err
 	}
-	if g.hijacked() {
+	if g.Hijacked() {
 		// Say it here: net/http would also log a line for it.
 		return http.ErrHijacked
 	}
@@ -227,7 +175,8 @@ func (g *guard) usable() error {
 
 // Unwrap returns the real writer, for code that looks for an interface
 // beneath. Calls made on it directly bypass the deadline guard; the
-// ResponseController methods never need it, because the guard has them all.
+// ResponseController methods never need it, because respwriter.Expose
+// gives the handler the guard's own.
 func (g *guard) Unwrap() http.ResponseWriter { return g.rw }
 
 // FlushError flushes through http.ResponseController, so it reaches a
@@ -272,7 +221,8 @@ func (g *guard) EnableFullDuplex() error {
 	return http.NewResponseController(g.rw).EnableFullDuplex()
 }
 
-func (g *guard) hijack() (net.Conn, *bufio.ReadWriter, error) {
+// Hijack hands the connection over, until the deadline.
+func (g *guard) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if err := g.usable(); err != nil {
@@ -285,18 +235,18 @@ func (g *guard) hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return conn, brw, err
 }
 
-// readFrom keeps sendfile for files, whose reads never block for long. Any
+// ReadFrom keeps sendfile for files, whose reads never block for long. Any
 // other source is copied with reads outside the lock, so that a source that
 // blocks cannot keep the serving goroutine from answering at the deadline.
-func (g *guard) readFrom(src io.Reader) (int64, error) {
-	if isFile(src) {
+func (g *guard) ReadFrom(src io.Reader) (int64, error) {
+	if rf, ok := g.rw.(io.ReaderFrom); ok && isFile(src) {
 		g.mu.Lock()
 		defer g.mu.Unlock()
 		if err := g.usable(); err != nil {
 			return 0, err
 		}
 		g.commit()
-		return g.rw.(io.ReaderFrom).ReadFrom(src)
+		return rf.ReadFrom(src)
 	}
 	bp := copyBufs.Get().(*[]byte)
 	defer copyBufs.Put(bp)
@@ -311,6 +261,8 @@ func isFile(r io.Reader) bool {
 	return ok
 }
 
+// copyBufs is the one pool in timeout: a buffer lives only inside one
+// ReadFrom call and no caller ever sees it.
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
 // writerOnly and readerOnly hide ReadFrom and WriteTo from io.CopyBuffer.

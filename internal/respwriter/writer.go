@@ -1,13 +1,3 @@
-// Package respwriter holds the one http.ResponseWriter wrapper that mw's
-// middlewares share. It records what went out (status, bytes, whether the
-// header was written or the connection hijacked), never forwards a second
-// WriteHeader, and exposes Flush, Hijack and ReadFrom exactly when the
-// wrapped writer has them, so a type assertion like w.(http.Flusher) tells
-// the truth. Unwrap lets http.ResponseController reach the writer beneath.
-//
-//	ww, rec := respwriter.Wrap(w)
-//	next.ServeHTTP(ww, r)
-//	log(rec.Status(), rec.BytesWritten())
 package respwriter
 
 import (
@@ -15,19 +5,25 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"time"
 )
 
 // Writer records what a handler sent through it. Get one from Wrap; it is
 // not safe for concurrent use, like the http.ResponseWriter it wraps.
 type Writer struct {
-	rw          http.ResponseWriter // where calls go
-	self        http.ResponseWriter // the wrapper this Writer lives in
-	kind        kind                // which optional interfaces self has
-	implicit    int                 // status a first body write sends without WriteHeader; 0: 200, left to the writer beneath
-	status      int
-	bytes       int64
-	wroteHeader bool
-	hijacked    bool
+	rw       http.ResponseWriter
+	implicit int // status a first body write sends without WriteHeader; 0: 200, left to the writer beneath
+	status   int // the final status sent, 0 until one went out
+	bytes    int64
+	hijacked bool
+}
+
+// Wrap returns a ResponseWriter that records into the returned *Writer and
+// has exactly the optional interfaces of w among http.Flusher, http.Hijacker
+// and io.ReaderFrom. It costs one allocation, the Writer.
+func Wrap(w http.ResponseWriter) (http.ResponseWriter, *Writer) {
+	x := &Writer{rw: w}
+	return Expose(x, w), x
 }
 
 // Status is the final status code sent: the first non-1xx code given to
@@ -57,7 +53,7 @@ func (w *Writer) BytesWritten() int64 { return w.bytes }
 
 // HeaderWritten reports whether a final status line has gone out (or been
 // handed to the writer beneath), after which no other status can be sent.
-func (w *Writer) HeaderWritten() bool { return w.wroteHeader }
+func (w *Writer) HeaderWritten() bool { return w.status != 0 }
 
 // Hijacked reports whether the handler took over the connection.
 func (w *Writer) Hijacked() bool { return w.hijacked }
@@ -67,18 +63,15 @@ func (w *Writer) Header() http.Header { return w.rw.Header() }
 
 // WriteHeader forwards the first final status code and drops later ones, so
 // net/http never logs "superfluous response.WriteHeader call". Informational
-// codes (1xx other than 101) may be sent any number of times before it, as
-// net/http allows.
+// codes may be sent any number of times before it, as net/http allows.
 func (w *Writer) WriteHeader(code int) {
-	if w.wroteHeader || w.hijacked {
+	if w.status != 0 || w.hijacked {
 		return
 	}
 	w.rw.WriteHeader(code) // net/http panics on an invalid code: record nothing then
-	if code >= 100 && code <= 199 && code != http.StatusSwitchingProtocols {
-		return
+	if !Informational(code) {
+		w.status = code
 	}
-	w.status = code
-	w.wroteHeader = true
 }
 
 // Write writes body bytes; like net/http, the first one sends a 200 header
@@ -106,7 +99,7 @@ func (w *Writer) Unwrap() http.ResponseWriter { return w.rw }
 // without WriteHeader: 200, which the writer beneath sends by itself, or the
 // implicit status, which has to be sent here.
 func (w *Writer) implicitHeader() {
-	if w.wroteHeader || w.hijacked {
+	if w.status != 0 || w.hijacked {
 		return
 	}
 	if w.implicit != 0 {
@@ -114,47 +107,65 @@ func (w *Writer) implicitHeader() {
 		return
 	}
 	w.status = http.StatusOK
-	w.wroteHeader = true
 }
 
-func (w *Writer) flush() {
-	w.implicitHeader() // net/http sends the header on the first Flush
-	w.rw.(http.Flusher).Flush()
-}
-
-// flushError lets http.ResponseController see a failed flush when the writer
-// beneath can report one.
-func (w *Writer) flushError() error {
-	if fe, ok := w.rw.(interface{ FlushError() error }); ok {
-		if w.implicit != 0 {
-			w.implicitHeader() // it must precede the flush that sends it
-		}
-		err := fe.FlushError()
-		if err == nil {
-			w.implicitHeader()
-		}
-		return err
+// FlushError flushes the writer beneath, through http.ResponseController so
+// that its own FlushError error is seen, and records the header a flush
+// sends.
+func (w *Writer) FlushError() error {
+	if w.implicit != 0 {
+		w.implicitHeader() // it must precede the flush that sends it
 	}
-	w.flush()
-	return nil
+	err := http.NewResponseController(w.rw).Flush()
+	if err == nil {
+		w.implicitHeader()
+	}
+	return err
 }
 
-func (w *Writer) hijack() (net.Conn, *bufio.ReadWriter, error) {
-	conn, brw, err := w.rw.(http.Hijacker).Hijack()
+// Hijack takes over the connection of the writer beneath and records it.
+func (w *Writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, brw, err := http.NewResponseController(w.rw).Hijack()
 	if err == nil {
 		w.hijacked = true
 	}
 	return conn, brw, err
 }
 
-func (w *Writer) readFrom(src io.Reader) (int64, error) {
+// ReadFrom uses the writer beneath's ReadFrom (sendfile on net/http's) and
+// counts the bytes.
+func (w *Writer) ReadFrom(src io.Reader) (int64, error) {
 	if w.implicit != 0 {
 		w.implicitHeader() // the writer beneath would send 200 with the first bytes
 	}
-	n, err := w.rw.(io.ReaderFrom).ReadFrom(src)
+	var n int64
+	var err error
+	if rf, ok := w.rw.(io.ReaderFrom); ok {
+		n, err = rf.ReadFrom(src)
+	} else {
+		n, err = io.Copy(writerOnly{w.rw}, src)
+	}
 	if n > 0 {
 		w.implicitHeader()
 	}
 	w.bytes += n
 	return n, err
+}
+
+// writerOnly hides a ReadFrom from io.Copy.
+type writerOnly struct{ io.Writer }
+
+// SetReadDeadline is http.ResponseController's, on the writer beneath.
+func (w *Writer) SetReadDeadline(t time.Time) error {
+	return http.NewResponseController(w.rw).SetReadDeadline(t)
+}
+
+// SetWriteDeadline is http.ResponseController's, on the writer beneath.
+func (w *Writer) SetWriteDeadline(t time.Time) error {
+	return http.NewResponseController(w.rw).SetWriteDeadline(t)
+}
+
+// EnableFullDuplex is http.ResponseController's, on the writer beneath.
+func (w *Writer) EnableFullDuplex() error {
+	return http.NewResponseController(w.rw).EnableFullDuplex()
 }

@@ -1,5 +1,0 @@
-//go:build race
-
-package respwriter
-
-const raceEnabled = true

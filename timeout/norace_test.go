@@ -1,5 +1,0 @@
-//go:build !race
-
-package timeout
-
-const raceEnabled = false
