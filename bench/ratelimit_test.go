@@ -1,8 +1,11 @@
 package bench
 
 import (
+	"context"
 	"net/http"
 	"runtime"
+	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -29,7 +32,6 @@ func oursRateLimit(b *testing.B, rate string) http.Handler {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { l.Close() })
 	return l.Middleware(okHandler)
 }
 
@@ -73,19 +75,20 @@ func BenchmarkRateLimitDenied(b *testing.B) {
 	})
 }
 
+// benchRates3 is three windows, all wide enough to allow every request.
+const benchRates3 = "1000000000-S, 1000000000-M, 1000000000-H"
+
 // BenchmarkRateLimitRedis is the allowed path on one redis-server on
-// loopback with 64 concurrent clients, ours next to ulule's stdlib
-// middleware over ulule's Redis store. It is skipped without redis-server.
+// loopback with 64 concurrent clients: ours with one window next to ulule's
+// stdlib middleware over ulule's Redis store, and ours with three windows
+// (one round trip) next to three of ulule's middlewares stacked (three).
+// It is skipped without redis-server.
 func BenchmarkRateLimitRedis(b *testing.B) {
 	srv := redistest.Start(b)
 	client := srv.Client(b, func(o *redis.Options) {
 		o.ContextTimeoutEnabled = true
 		o.PoolSize = 64
 	})
-	r, err := limiter.NewRateFromFormatted(benchRate)
-	if err != nil {
-		b.Fatal(err)
-	}
 	run := func(b *testing.B, h http.Handler) {
 		h.ServeHTTP(newDiscardWriter(), newRequest("GET", "/")) // load the scripts
 		b.SetParallelism(64 / runtime.GOMAXPROCS(0))
@@ -104,19 +107,74 @@ func BenchmarkRateLimitRedis(b *testing.B) {
 			}
 		})
 	}
-	b.Run("impl=ours", func(b *testing.B) {
-		l, err := ratelimit.New(benchRate, ratelimit.WithRedis(client), ratelimit.WithName("bench"), ratelimit.WithStoreTimeout(time.Second))
+	ours := func(b *testing.B, rates, name string) http.Handler {
+		l, err := ratelimit.New(rates, ratelimit.WithRedis(client), ratelimit.WithName(name), ratelimit.WithStoreTimeout(time.Second))
 		if err != nil {
 			b.Fatal(err)
 		}
-		defer l.Close()
-		run(b, l.Middleware(okHandler))
+		return l.Middleware(okHandler)
+	}
+	ulule := func(b *testing.B, rates ...string) http.Handler {
+		var h http.Handler = okHandler
+		for i, rate := range rates {
+			r, err := limiter.NewRateFromFormatted(rate)
+			if err != nil {
+				b.Fatal(err)
+			}
+			store, err := redisstore.NewStoreWithOptions(client, limiter.StoreOptions{Prefix: "ulule" + strconv.Itoa(i)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			h = stdlib.NewMiddleware(limiter.New(store, r)).Handler(h)
+		}
+		return h
+	}
+	b.Run("impl=ours", func(b *testing.B) { run(b, ours(b, benchRate, "bench")) })
+	b.Run("impl=ulule-stdlib", func(b *testing.B) { run(b, ulule(b, benchRate)) })
+	b.Run("impl=ours-3windows", func(b *testing.B) { run(b, ours(b, benchRates3, "bench3")) })
+	b.Run("impl=ulule-stdlib-3stacked", func(b *testing.B) {
+		run(b, ulule(b, "1000000000-S", "1000000000-M", "1000000000-H"))
 	})
-	b.Run("impl=ulule-stdlib", func(b *testing.B) {
-		store, err := redisstore.NewStoreWithOptions(client, limiter.StoreOptions{Prefix: "ulule"})
+}
+
+// BenchmarkRateLimitRedisLatency is one request at a time: the median
+// (p50-ns) of the allowed path with three windows next to one PING on the
+// same connection pool.
+func BenchmarkRateLimitRedisLatency(b *testing.B) {
+	srv := redistest.Start(b)
+	client := srv.Client(b, func(o *redis.Options) { o.ContextTimeoutEnabled = true })
+	ctx := context.Background()
+	latencies := func(b *testing.B, op func()) {
+		op()
+		ds := make([]time.Duration, b.N)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := range ds {
+			start := time.Now()
+			op()
+			ds[i] = time.Since(start)
+		}
+		b.StopTimer()
+		slices.Sort(ds)
+		b.ReportMetric(float64(ds[len(ds)/2]), "p50-ns")
+	}
+	b.Run("impl=ping", func(b *testing.B) {
+		latencies(b, func() { client.Ping(ctx) })
+	})
+	b.Run("impl=ours-3windows", func(b *testing.B) {
+		l, err := ratelimit.New(benchRates3, ratelimit.WithRedis(client), ratelimit.WithName("lat"))
 		if err != nil {
 			b.Fatal(err)
 		}
-		run(b, stdlib.NewMiddleware(limiter.New(store, r)).Handler(okHandler))
+		h := l.Middleware(okHandler)
+		w := newDiscardWriter()
+		r := newRequest("GET", "/")
+		latencies(b, func() {
+			w.reset()
+			h.ServeHTTP(w, r)
+		})
+		if w.status != http.StatusOK {
+			b.Fatalf("status %d", w.status)
+		}
 	})
 }

@@ -29,8 +29,8 @@ func latencies(b *testing.B, op func()) {
 }
 
 // BenchmarkRedis compares, on one client of one redis-server on loopback:
-// a bare PING, the middleware's allowed path (one EVALSHA), and its denied
-// path for a client in the deny cache (no round trip), next to the memory
+// a bare PING, the middleware's allowed path (one EVALSHA) with one and
+// three windows, and its denied path (one EVALSHA too), next to the memory
 // store's denied path.
 //
 //	go test -run '^$' -bench Redis -benchmem ./ratelimit/
@@ -58,7 +58,13 @@ func BenchmarkRedis(b *testing.B) {
 		serve(h, benchRequest())() // load the scripts
 		latencies(b, serve(h, benchRequest()))
 	})
-	b.Run("denied-cached", func(b *testing.B) {
+	b.Run("allowed-3windows", func(b *testing.B) {
+		l := newLimiter(b, "1000000000-S, 1000000000-M, 1000000000-H", WithRedis(client), WithName("bench3"))
+		h := l.Middleware(benchHandler)
+		serve(h, benchRequest())() // load the script
+		latencies(b, serve(h, benchRequest()))
+	})
+	b.Run("denied", func(b *testing.B) {
 		l := newLimiter(b, "1-H", WithRedis(client), WithName("bench-denied"))
 		h := l.Middleware(benchHandler)
 		r := benchRequest()

@@ -1,89 +1,111 @@
 // Package ratelimit is a throttle that runs before the handler: an
 // over-limit request is answered 429 by the middleware and never reaches
 // business code, as Django REST framework checks throttles in initial(),
-// before the method handler. Counting is github.com/ulule/limiter/v3's.
+// before the method handler. Rates are written as ulule/limiter's ("100-M")
+// or DRF's ("100/min"), parsed by ulule where they are ulule's.
 //
-//	l, err := ratelimit.New("10-S, 1000-H", ratelimit.WithTrustedProxies("10.0.0.0/8"))
+//	l, err := ratelimit.New("10/s, 1000/hour", ratelimit.WithTrustedProxies("10.0.0.0/8"))
 //	if err != nil {
 //		log.Fatal(err)
 //	}
-//	defer l.Close()
 //	http.ListenAndServe(":8080", l.Middleware(api))
 //
-// # Algorithm
+// # Algorithm: fixed windows, decided atomically
 //
-// Each rate ("100-M") is a fixed window, ulule's: a client's counter starts
-// at its first request and expires one period later; while it lives, at most
-// Limit requests pass. Windows are per client, not aligned to the clock. A
-// fixed window lets a burst of up to twice the limit through around a
-// window's edge (Limit requests at the end of one window, Limit more at the
+// Each rate is a fixed window per client. A client's windows start with its
+// first request (its epoch) and are aligned on it: a window of period p
+// spans [epoch+k*p, epoch+(k+1)*p). The periods (second, minute, hour, day)
+// each divide the longer ones, so the shorter windows tile the longest, and
+// when the longest ends the client's next request starts a new epoch. While
+// a window lives at most Limit requests pass in it; at its edge the count
+// starts again from zero. So a fixed window lets up to twice the limit
+// through around an edge (Limit at the end of one window, Limit at the
 // start of the next); add a shorter window ("10-S, 1000-H") to bound bursts.
 //
-// With several rates, every window is enforced and a request passes only if
-// it fits in all of them. A denied request counts in no window: what it added
-// is taken back, so a client hammering through its per-second limit does not
-// spend its hourly budget on requests it never got, and a denied weighted
-// request (WithCost) does not block cheaper ones that still fit. Allowed
-// requests are never taken back, so exactly Limit requests pass per window
-// however many race. Result and the headers describe the window with the
-// fewest requests remaining; Retry-After on a 429 is the longest wait among
-// the exceeded windows, in whole seconds rounded up, at least 1.
+// A request is one decision over all windows, atomic per client: its cost
+// (1, or WithCost's) is added to every window if each has room for it, and
+// to none otherwise. A denied request adds nothing anywhere, so there is
+// nothing to take back: a client hammering through its per-second limit
+// does not spend its hourly budget on requests it never got, a client is
+// refused only by a window that really is full, and no window ever passes
+// more than its limit, however many requests race, on however many
+// instances share Redis. Result and the X-RateLimit fields describe the
+// window with the fewest requests remaining; a denied request is described
+// by the exceeded window that ends last, and Retry-After is that wait, in
+// whole seconds rounded up, at least 1.
 //
 // # Keys
 //
 // A request's client key is WithKey's answer, or its client IP when that is
 // "" or unset: the TCP peer, unless the peer is in WithTrustedProxies, in
 // which case the one header named by WithClientIPHeader is walked from the
-// right past trusted hops (see WithTrustedProxies). IPv4 clients are keyed by
-// address ("192.0.2.1"), IPv6 clients by their prefix ("2001:db8::/64",
-// WithIPv6Prefix). Store keys are
+// right past trusted hops (see WithTrustedProxies): no client can choose
+// its key. IPv4 clients are keyed by address ("192.0.2.1"), IPv6 clients by
+// their prefix ("2001:db8::/64", WithIPv6Prefix).
 //
-//	<prefix>:<name>:<window>:<client key>
+// # Stores
 //
-// for example "ratelimit:api:60s:192.0.2.1", where prefix is "ratelimit"
-// with WithRedis (a store given to WithStore uses its own prefix), name is
-// WithName's ("default"), and window is the period in seconds. Each window
-// has its own key, so in a Redis Cluster every script touches one slot. The
-// private in-memory store, which nobody else reads, keeps keys short instead:
-// the window's index, then the client key.
-//
-// # Stores and background work
-//
-// Without WithStore or WithRedis a Limiter counts in its own in-memory store
-// (ulule's memory cache). A goroutine deletes expired keys every 10 s to 1
-// minute (the shortest window, within those bounds), so memory follows the
-// number of active clients (about 190 bytes each); it stops on Close, or when
-// the Limiter becomes unreachable. Under FallbackLocal a Redis limiter has
-// such a store too, for when Redis fails.
+// Without WithStore or WithRedis a Limiter counts in its own memory: one
+// entry per client holding all its windows, in 64 independently locked
+// shards, timed by the monotonic clock (a wall clock step neither ends nor
+// stretches a window). It holds at most WithMaxKeys clients (about a
+// million by default, under 200 MB; each takes about 150 to 200 bytes): a
+// new client then displaces an expired one, or else the one whose windows
+// started longest ago, so memory stays flat whatever number of addresses
+// arrives. Expired clients are removed by the requests that come by, so
+// there is no background goroutine, and Close has nothing to stop.
 //
 // With WithRedis, instances sharing one Redis and one name enforce one limit
-// together. Each request costs one round trip per window (ulule's script:
-// INCRBY, and PEXPIRE on a key's first hit). A client the store has found
-// over its limit is then refused from a small local cache (10,000 clients at
-// most) until its exceeded windows reset, without a round trip. New does not
-// contact Redis: ulule's scripts are loaded on first use and again after a
-// Redis restart or SCRIPT FLUSH. ulule's stores report a window's reset in
-// whole seconds, so over Redis (or WithStore) X-RateLimit-Reset, Result.Reset
-// and Retry-After are rounded up to the next second; the deny cache rounds
-// down, so it never outlives a window. If Redis fails or is slower than
-// WithStoreTimeout, WithFailure decides; Redis is tried again at most once a
-// second and used again as soon as it answers. Store calls are bounded by
-// WithStoreTimeout even when the go-redis client does not set
-// ContextTimeoutEnabled: the call then runs in a goroutine that is abandoned
-// at the deadline and ends when go-redis gives up (its ReadTimeout). Set
-// ContextTimeoutEnabled on the client to avoid that goroutine.
+// together. A request is one round trip: one EVALSHA of a Lua script that
+// reads every window of the client and adds the cost to all or none. A
+// client is one Redis hash,
+//
+//	ratelimit:{<name>:<client key>}
+//
+// for example "ratelimit:{api:192.0.2.1}", with the client's epoch (field
+// e, Unix milliseconds on Redis's clock) and, per window i (shortest period
+// first), its count c<i> and the index k<i> of the window that count
+// belongs to (a count of an earlier index is 0). The hash expires when the
+// longest window ends. Its braces are a Redis Cluster hash tag: everything
+// of one client is in one slot, and clients spread over the masters. New
+// does not contact Redis: the script is sent on first use (EVALSHA
+// answered NOSCRIPT, then EVAL), and again after a restart or SCRIPT FLUSH.
+//
+// WithStore takes any ulule limiter.Store. A Store decides one key at a
+// time, so the windows are handled in turn (peek all, then increment all)
+// and the decision is not atomic across them: a request that loses a race
+// is denied but may stay counted in some windows. Its keys are
+// "<name>:<period>s:<client key>" plus the store's prefix, and each window
+// starts at its own key's first hit.
+//
+// # When the store fails
+//
+// Every call to Redis (or a WithStore store) is bounded by
+// WithStoreTimeout. A call that fails or runs out of time has its request
+// decided by WithFailure's policy (by default FallbackLocal: in memory, at
+// limit/WithInstances per window), and is reported to WithOnError, at most
+// once a second, with an error naming the limiter and wrapping the store's
+// own. One slow call is not an outage: the store is considered down
+// (Degraded) only once half of its last 32 calls failed. While down, every
+// request gets the policy, and one request a second tries the store; the
+// first that succeeds ends the outage, so a Limiter is back on Redis within
+// about a second of its recovery. go-redis clients that do not set
+// ContextTimeoutEnabled are bounded by a goroutine that is abandoned at the
+// deadline and ends when go-redis gives up (its ReadTimeout).
 //
 // # Headers
 //
 // By default responses carry X-RateLimit-Limit, X-RateLimit-Remaining and
-// X-RateLimit-Reset (Unix seconds). WithHeaders(IETF) sends the fields of
-// draft-ietf-httpapi-ratelimit-headers-10 instead: RateLimit-Policy, one
-// item per window (`"default";q=100;w=60`; with several windows the policy
-// names are "<name>-<window>"), and RateLimit for the tightest window
-// (`"default";r=50;t=30`, t in seconds until its reset). Headers are Set,
-// never Added, so stacked limiters do not duplicate them; the innermost
-// limiter's values win.
+// X-RateLimit-Reset (Unix seconds, rounded up). WithHeaders(IETF) sends the
+// fields of draft-ietf-httpapi-ratelimit-headers-10 instead:
+// RateLimit-Policy and RateLimit, each with one item per window
+// (`"default";q=100;w=60` and `"default";r=50;t=30`; with several windows
+// the items are named "<name>-<period>s"). Headers are Set, never Added, so
+// stacked limiters do not duplicate them; the innermost limiter's values
+// win. The default 429 body is RFC 9457 problem details
+// (application/problem+json, type quota-exceeded, with the violated
+// policies) when the client's Accept prefers JSON, else one line of text.
 //
-// Nothing is logged: store failures go to WithOnError, over-limit requests
-// to WithOnLimited.
+// Nothing is logged: store failures go to WithOnError, decisions to
+// WithOnDecision, over-limit requests to WithOnLimited.
 package ratelimit

@@ -2,6 +2,7 @@ package ratelimit_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log"
 	"net/http"
@@ -172,4 +173,38 @@ func ExampleWithDryRun() {
 	// 200
 	// would deny 192.0.2.1:1
 	// 200
+}
+
+// Django REST framework's rate format, several windows decided at once,
+// and a JSON client told why it was refused (RFC 9457).
+func Example_drfRatesAndProblemJSON() {
+	l, err := ratelimit.New("2/second, 100/day", ratelimit.WithName("api"),
+		ratelimit.WithOnDecision(func(r *http.Request, res ratelimit.Result) {
+			fmt.Println("decision: allowed", res.Allowed, "remaining", res.Remaining)
+		}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	h := l.Middleware(hello)
+	for range 3 {
+		w := get(h, "192.0.2.1:1", "Accept", "application/json")
+		if w.Code == http.StatusTooManyRequests {
+			fmt.Println(w.Code, w.Header().Get("Content-Type"))
+			var p struct {
+				Type     string   `json:"type"`
+				Violated []string `json:"violated-policies"`
+			}
+			json.Unmarshal(w.Body.Bytes(), &p)
+			fmt.Println(p.Type, p.Violated)
+		}
+	}
+	_, err = ratelimit.New("100/month")
+	fmt.Println(err != nil)
+	// Output:
+	// decision: allowed true remaining 1
+	// decision: allowed true remaining 0
+	// decision: allowed false remaining 0
+	// 429 application/problem+json
+	// https://iana.org/assignments/http-problem-types#quota-exceeded [api-1s]
+	// true
 }

@@ -3,8 +3,9 @@ package ratelimit
 import (
 	"context"
 	"errors"
-	"fmt"
+	"math/bits"
 	"net/http"
+	"strconv"
 	"sync/atomic"
 	"time"
 )
@@ -15,8 +16,8 @@ type FailurePolicy int
 
 const (
 	// FallbackLocal (default) limits each instance with an in-memory store
-	// of the same rates while the store fails, so the limit holds per
-	// instance instead of across them.
+	// of the same rates while the store fails, each limit divided by
+	// WithInstances, so that the total across instances holds.
 	FallbackLocal FailurePolicy = iota
 	// FailOpen lets requests through, without rate limit headers.
 	FailOpen
@@ -27,87 +28,105 @@ const (
 var (
 	// ErrStoreUnavailable is wrapped by every store failure reported to
 	// WithOnError, and by Allow's error under FailOpen and FailClosed.
+	// Those errors also wrap the store's own error when there is one
+	// (errors.As finds a *net.OpError for a refused connection).
 	ErrStoreUnavailable = errors.New("ratelimit: store unavailable")
-	// ErrStoreRecovered is reported to WithOnError once when a failed store
-	// answers again.
+	// ErrStoreRecovered is reported to WithOnError once when a degraded
+	// store answers again.
 	ErrStoreRecovered = errors.New("ratelimit: store answers again")
 )
 
-// probeEvery is how often a failed store is tried again. Between tries the
-// store is not called at all, so a dead Redis costs one timeout a second,
-// not one per request.
-const probeEvery = time.Second
+// The rule for "the store is down": at least downFailures of the last
+// historyLen calls failed (an error, or no answer within WithStoreTimeout).
+// One slow call, or a few, is not an outage: such a request alone is
+// decided by the failure policy, and the next goes to the store again.
+// While down, one request per probeEvery tries the store; the first that
+// succeeds ends the outage, so the Limiter is back on the store within
+// probeEvery of its recovery (plus one call).
+const (
+	historyLen   = 32
+	downFailures = historyLen / 2
+	probeEvery   = time.Second
+)
+
+// storeError is what WithOnError and Allow get: it names the limiter and
+// wraps both ErrStoreUnavailable and the store's own error.
+type storeError struct {
+	name string
+	err  error // nil while degraded and the store was not called
+}
+
+func (e *storeError) Error() string {
+	s := "ratelimit " + strconv.Quote(e.name) + ": store unavailable"
+	if e.err != nil {
+		s += ": " + e.err.Error()
+	}
+	return s
+}
+
+func (e *storeError) Unwrap() []error {
+	if e.err == nil {
+		return []error{ErrStoreUnavailable}
+	}
+	return []error{ErrStoreUnavailable, e.err}
+}
 
 // remote wraps a store that can fail or block: the timeout, the failure
-// policy with its in-memory fallback, the health state, the error reports,
-// and the local deny cache.
+// policy with its in-memory fallback, the health state and the error
+// reports.
 type remote struct {
-	primary counter
+	name    string
+	primary store
 	direct  bool // never blocks nor fails (ulule's memory store): call it plainly
 	inline  bool // honours context deadlines: no goroutine needed to bound it
 	timeout time.Duration
 	policy  FailurePolicy
-	local   *memCounter // FallbackLocal's store
+	local   *memStore // FallbackLocal's store
 	onError func(*http.Request, error)
-	denied  *denyCache
 
+	history    atomic.Uint64 // the last historyLen calls, newest in bit 0, 1 = failed
 	down       atomic.Bool
 	nextProbe  atomic.Int64 // Unix nanoseconds
 	lastReport atomic.Int64 // Unix nanoseconds
 }
 
-func newRemote(cfg *config, primary counter, inline bool, ws []window) *remote {
+func newRemote(cfg *config, primary store, inline bool, ws []window) *remote {
 	s := &remote{
+		name:    cfg.name,
 		primary: primary,
 		inline:  inline,
 		timeout: cfg.storeTimeout,
 		policy:  cfg.failure,
 		onError: cfg.onError,
-		denied:  newDenyCache(denyCacheSize),
 	}
 	if s.policy == FallbackLocal {
-		s.local = newMemCounter(cleanInterval(ws))
+		s.local = newMemStore(ws, int64(cfg.instances), cfg.maxKeys)
 	}
 	return s
 }
 
 func (s *remote) decide(ctx context.Context, l *Limiter, r *http.Request, client []byte, cost int64) (decision, outcome, error) {
+	var st [maxWindows]winState
 	if s.direct {
-		d, err := l.count(ctx, s.primary, client, cost)
-		return d, counted, err
-	}
-	now := time.Now()
-	// A cost-0 request may pass a full window (see WithCost), so only
-	// requests that cost something are answered from the cache.
-	if cost > 0 {
-		if d, ok := s.denied.lookup(client, now); ok {
-			return d, counted, nil
-		}
+		ok, _ := s.primary.take(ctx, client, cost, &st)
+		return l.finish(&st, ok, cost), counted, nil
 	}
 	var err error
-	if s.usePrimary(now.UnixNano()) {
-		var d decision
-		d, err = s.bounded(ctx, l, client, cost)
-		if err == nil {
-			// Load first: a write on every request would bounce the
-			// cache line between cores.
-			if s.down.Load() && s.down.CompareAndSwap(true, false) && s.onError != nil {
-				s.onError(r, ErrStoreRecovered)
-			}
-			if !d.denyUntil.IsZero() {
-				s.denied.add(client, d)
-			}
-			return d, counted, nil
+	if s.usePrimary(time.Now().UnixNano()) {
+		var ok bool
+		if ok, err = s.bounded(ctx, client, cost, &st); err == nil {
+			s.succeeded(r)
+			return l.finish(&st, ok, cost), counted, nil
 		}
-		err = fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
+		err = &storeError{s.name, err}
 		s.failed(r, err)
 	} else {
-		err = ErrStoreUnavailable
+		err = &storeError{name: s.name}
 	}
 	switch s.policy {
 	case FallbackLocal:
-		d, _ := l.count(context.Background(), s.local, client, cost)
-		return d, counted, nil
+		ok, _ := s.local.take(ctx, client, cost, &st)
+		return l.finish(&st, ok, cost), counted, nil
 	case FailOpen:
 		return decision{}, failedOpen, err
 	default:
@@ -115,8 +134,8 @@ func (s *remote) decide(ctx context.Context, l *Limiter, r *http.Request, client
 	}
 }
 
-// usePrimary reports whether to call the store: always while it is
-// healthy; while it is down, for one caller per probeEvery.
+// usePrimary reports whether to call the store: always unless it is down;
+// while it is down, for one caller per probeEvery.
 func (s *remote) usePrimary(now int64) bool {
 	if !s.down.Load() {
 		return true
@@ -125,11 +144,39 @@ func (s *remote) usePrimary(now int64) bool {
 	return now >= next && s.nextProbe.CompareAndSwap(next, now+int64(probeEvery))
 }
 
-// failed marks the store down and reports err, at most once per second.
+// succeeded records a call that worked, and ends an outage.
+func (s *remote) succeeded(r *http.Request) {
+	// Loads first: a write on every request would bounce the cache lines
+	// between cores.
+	if h := s.history.Load(); h != 0 {
+		s.history.CompareAndSwap(h, h<<1)
+	}
+	if s.down.Load() && s.down.CompareAndSwap(true, false) {
+		s.history.Store(0)
+		if s.onError != nil {
+			s.onError(r, &recovered{s.name})
+		}
+	}
+}
+
+// failed records a failed call, marks the store down by the rule above,
+// and reports err, at most once a second.
 func (s *remote) failed(r *http.Request, err error) {
 	now := time.Now().UnixNano()
-	s.nextProbe.Store(now + int64(probeEvery))
-	s.down.Store(true)
+	var h uint64
+	for {
+		old := s.history.Load()
+		h = (old<<1 | 1) & (1<<historyLen - 1)
+		if s.history.CompareAndSwap(old, h) {
+			break
+		}
+	}
+	if s.down.Load() {
+		s.nextProbe.Store(now + int64(probeEvery)) // a failed probe
+	} else if bits.OnesCount64(h) >= downFailures {
+		s.nextProbe.Store(now + int64(probeEvery))
+		s.down.Store(true)
+	}
 	if s.onError == nil {
 		return
 	}
@@ -140,25 +187,36 @@ func (s *remote) failed(r *http.Request, err error) {
 	s.onError(r, err)
 }
 
-// bounded runs count on the store within s.timeout (see within).
-func (s *remote) bounded(parent context.Context, l *Limiter, client []byte, cost int64) (decision, error) {
+// recovered is reported once when a degraded store answers again.
+type recovered struct{ name string }
+
+func (e *recovered) Error() string {
+	return "ratelimit " + strconv.Quote(e.name) + ": store answers again"
+}
+func (e *recovered) Unwrap() error { return ErrStoreRecovered }
+
+// bounded runs take on the store within s.timeout (see within).
+func (s *remote) bounded(parent context.Context, client []byte, cost int64, st *[maxWindows]winState) (bool, error) {
 	if s.inline {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), s.timeout)
 		defer cancel()
-		return l.count(ctx, s.primary, client, cost)
+		return s.primary.take(ctx, client, cost, st)
 	}
-	var d decision
-	// client lives on the caller's stack, and the call may outlive it.
+	// The call may outlive this one: it gets its own copy of client and
+	// its own states.
 	own := append([]byte(nil), client...)
+	var mine [maxWindows]winState
+	var ok bool
 	err := s.within(parent, func(ctx context.Context) error {
 		var err error
-		d, err = l.count(ctx, s.primary, own, cost)
+		ok, err = s.primary.take(ctx, own, cost, &mine)
 		return err
 	})
 	if err != nil {
-		return decision{}, err // d may still be written by an abandoned call
+		return false, err // mine may still be written by an abandoned call
 	}
-	return d, nil
+	*st = mine
+	return ok, nil
 }
 
 // within runs f with a context that ends after s.timeout. The store call
@@ -166,8 +224,7 @@ func (s *remote) bounded(parent context.Context, l *Limiter, client []byte, cost
 // store failure) but keeps its values. go-redis ignores context deadlines
 // unless its client sets ContextTimeoutEnabled, and other stores may too,
 // so for them f runs in a goroutine that is abandoned at the deadline: it
-// ends by itself when the store gives up (go-redis: its ReadTimeout), and
-// while the store is down at most one call a second is made.
+// ends by itself when the store gives up (go-redis: its ReadTimeout).
 func (s *remote) within(parent context.Context, f func(context.Context) error) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), s.timeout)
 	defer cancel()
@@ -184,32 +241,19 @@ func (s *remote) within(parent context.Context, f func(context.Context) error) e
 	}
 }
 
-// reset forgets key in every window of the store, the fallback and the
-// deny cache.
-func (s *remote) reset(ctx context.Context, l *Limiter, key string) error {
-	s.denied.remove(key)
-	var errs []error
-	for i := range l.windows {
-		w := &l.windows[i]
-		if s.local != nil {
-			s.local.reset(ctx, w.keyWith(s.local.head(w), []byte(key)), w)
-		}
-		k := w.keyWith(s.primary.head(w), []byte(key))
-		var err error
-		if s.direct {
-			err = s.primary.reset(ctx, k, w)
-		} else {
-			err = s.within(ctx, func(ctx context.Context) error { return s.primary.reset(ctx, k, w) })
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%w: %w", ErrStoreUnavailable, err))
-		}
+// forget removes client from the store and the fallback memory.
+func (s *remote) forget(ctx context.Context, client []byte) error {
+	if s.local != nil {
+		s.local.forget(ctx, client)
 	}
-	if err := errors.Join(errs...); err != nil {
-		if !s.direct {
-			s.failed(nil, err)
-		}
-		return err
+	if s.direct {
+		return s.primary.forget(ctx, client)
 	}
-	return nil
+	own := append([]byte(nil), client...)
+	err := s.within(ctx, func(ctx context.Context) error { return s.primary.forget(ctx, own) })
+	if err != nil {
+		err = &storeError{s.name, err}
+		s.failed(nil, err)
+	}
+	return err
 }

@@ -1,6 +1,8 @@
 package ratelimit
 
 import (
+	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -16,8 +18,8 @@ const (
 	// GitHub and most APIs.
 	XRateLimit HeaderStyle = iota
 	// IETF sends the fields of draft-ietf-httpapi-ratelimit-headers-10:
-	// RateLimit-Policy lists every window (`"name";q=100;w=60`), RateLimit
-	// describes the tightest one (`"name";r=50;t=30`, t in seconds).
+	// RateLimit-Policy lists every window (`"name";q=100;w=60`), and so
+	// does RateLimit (`"name";r=50;t=30`, t in seconds until its reset).
 	IETF
 	// Both sends both sets.
 	Both
@@ -55,21 +57,15 @@ func ietfPolicy(ws []window) string {
 	return b.String()
 }
 
-// headerSlots is the most fields writeHeaders sets: five for Both, then
-// Retry-After, Content-Type and X-Content-Type-Options. ctxSlots is how
-// many a resultContext holds: enough for the default style on an allowed
-// request, so that the common case takes one allocation for both.
-const (
-	headerSlots = 8
-	ctxSlots    = 3
-)
+// ctxSlots is how many header values a resultContext holds: enough for the
+// default style, so that the common case takes one allocation for both.
+const ctxSlots = 3
 
-// writeHeaders sets the fields for decision d; with deny, also Retry-After
-// and, with body, the default 429 body's Content-Type. The field values are
-// one-element slices of vals, which the caller may supply to share an
-// allocation (a new one is made when it is too short), and every number is
-// a substring of one string.
-func (l *Limiter) writeHeaders(h http.Header, d *decision, deny, body bool, vals []string) {
+// writeHeaders sets the rate limit fields for decision d and, with deny,
+// Retry-After. The values are one-element slices of vals, which the caller
+// may supply to share an allocation (a new one is made when it is too
+// short).
+func (l *Limiter) writeHeaders(h http.Header, d *decision, deny bool, vals []string) {
 	n := 0
 	switch l.headers {
 	case XRateLimit:
@@ -81,43 +77,10 @@ func (l *Limiter) writeHeaders(h http.Header, d *decision, deny, body bool, vals
 	}
 	if deny {
 		n++
-		if body {
-			n += 2
-		}
 	}
 	if n == 0 {
 		return
 	}
-	w := &l.windows[d.win]
-	if d.now.IsZero() && (deny || l.headers == IETF || l.headers == Both) {
-		d.now = time.Now()
-	}
-	var buf [160]byte
-	b := buf[:0]
-	// Offsets into b of each number; the values become substrings of one
-	// string.
-	var remEnd, resetEnd, ietfEnd, retryEnd int
-	if l.headers == XRateLimit || l.headers == Both {
-		b = strconv.AppendInt(b, d.res.Remaining, 10)
-		remEnd = len(b)
-		b = strconv.AppendInt(b, unixCeil(d.res.Reset), 10)
-		resetEnd = len(b)
-	}
-	ietfStart := len(b)
-	if l.headers == IETF || l.headers == Both {
-		b = append(b, w.policy...)
-		b = append(b, ";r="...)
-		b = strconv.AppendInt(b, d.res.Remaining, 10)
-		b = append(b, ";t="...)
-		b = strconv.AppendInt(b, secondsUntil(d.res.Reset, d.now), 10)
-		ietfEnd = len(b)
-	}
-	retryStart := len(b)
-	if deny {
-		b = strconv.AppendInt(b, retryAfterSeconds(d.res.Reset, d.now), 10)
-		retryEnd = len(b)
-	}
-	s := string(b)
 	if len(vals) < n {
 		vals = make([]string, n)
 	}
@@ -128,24 +91,116 @@ func (l *Limiter) writeHeaders(h http.Header, d *decision, deny, body bool, vals
 		i++
 	}
 	if l.headers == XRateLimit || l.headers == Both {
-		set(hLimit, w.limit)
-		set(hRemaining, s[:remEnd])
-		set(hReset, s[remEnd:resetEnd])
+		w := &l.windows[d.win]
+		limit := w.limit
+		if d.res.Limit != w.rate.Limit {
+			limit = strconv.FormatInt(d.res.Limit, 10) // an instance's share, while degraded
+		}
+		set(hLimit, limit)
+		set(hRemaining, strconv.FormatInt(d.res.Remaining, 10))
+		set(hReset, strconv.FormatInt(unixCeil(d.res.Reset), 10))
+	}
+	var now time.Time
+	if deny || l.headers == IETF || l.headers == Both {
+		now = time.Now()
 	}
 	if l.headers == IETF || l.headers == Both {
 		set(hPolicy, l.policy)
-		set(hRateLimit, s[ietfStart:ietfEnd])
+		set(hRateLimit, l.ietfRateLimit(d, now))
 	}
 	if deny {
-		set(hRetryAfter, s[retryStart:retryEnd])
-		if body {
-			set(hCType, "text/plain; charset=utf-8")
-			set(hNoSniff, "nosniff")
-		}
+		set(hRetryAfter, strconv.FormatInt(retryAfterSeconds(d.res.Reset, now), 10))
 	}
 }
 
-var denyBody = []byte("Too Many Requests\n")
+// ietfRateLimit is the RateLimit value: one item per window,
+// `"name";r=<remaining>;t=<seconds until its reset>`.
+func (l *Limiter) ietfRateLimit(d *decision, now time.Time) string {
+	var buf [160]byte
+	b := buf[:0]
+	for i := 0; i < d.n; i++ {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, l.windows[i].policy...)
+		b = append(b, ";r="...)
+		b = strconv.AppendInt(b, d.ws[i].remaining(), 10)
+		b = append(b, ";t="...)
+		b = strconv.AppendInt(b, secondsUntil(d.ws[i].reset, now), 10)
+	}
+	return string(b)
+}
+
+// denyBody writes the default 429: RFC 9457 problem details when the
+// client prefers JSON, else one line of text.
+func (l *Limiter) denyBody(w http.ResponseWriter, r *http.Request, d *decision) {
+	h := w.Header()
+	h[hNoSniff] = []string{"nosniff"}
+	if !prefersJSON(r.Header.Values("Accept")) {
+		h[hCType] = []string{"text/plain; charset=utf-8"}
+		w.WriteHeader(http.StatusTooManyRequests)
+		io.WriteString(w, "Too Many Requests\n")
+		return
+	}
+	p := problem{
+		Type:     "https://iana.org/assignments/http-problem-types#quota-exceeded",
+		Title:    "Too Many Requests",
+		Status:   http.StatusTooManyRequests,
+		Detail:   "Rate limit exceeded; retry after " + strconv.FormatInt(retryAfterSeconds(d.res.Reset, time.Now()), 10) + " s.",
+		Violated: []string{},
+	}
+	for i := 0; i < d.n; i++ {
+		if d.over&(1<<i) != 0 {
+			p.Violated = append(p.Violated, l.windows[i].name)
+		}
+	}
+	body, _ := json.Marshal(p)
+	h[hCType] = []string{"application/problem+json"}
+	w.WriteHeader(http.StatusTooManyRequests)
+	w.Write(body)
+}
+
+// problem is the RFC 9457 body, with the quota-exceeded problem type's
+// extension member of draft-ietf-httpapi-ratelimit-headers.
+type problem struct {
+	Type     string   `json:"type"`
+	Title    string   `json:"title"`
+	Status   int      `json:"status"`
+	Detail   string   `json:"detail"`
+	Violated []string `json:"violated-policies"`
+}
+
+// prefersJSON reads Accept (RFC 9110 section 12.5.1): true when
+// application/json or application/problem+json has a q above 0 and at
+// least as high as every other listed range but */*, which alone says
+// nothing about JSON.
+func prefersJSON(accept []string) bool {
+	jsonQ, otherQ := -1.0, -1.0
+	for _, line := range accept {
+		for _, item := range strings.Split(line, ",") {
+			mt, params, _ := strings.Cut(item, ";")
+			mt = strings.ToLower(strings.TrimSpace(mt))
+			if mt == "" || mt == "*/*" {
+				continue
+			}
+			q := 1.0
+			for _, p := range strings.Split(params, ";") {
+				k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+				if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+					if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && f >= 0 && f <= 1 {
+						q = f
+					}
+				}
+			}
+			if mt == "application/json" || mt == "application/problem+json" {
+				jsonQ = max(jsonQ, q)
+			} else {
+				otherQ = max(otherQ, q)
+			}
+		}
+	}
+	return jsonQ > 0 && jsonQ >= otherQ
+}
 
 // unavailable answers 503 under FailClosed while the store fails; the store
 // is probed again within a second, hence Retry-After: 1.
@@ -155,15 +210,14 @@ func unavailable(w http.ResponseWriter) {
 	h[hCType] = []string{"text/plain; charset=utf-8"}
 	h[hNoSniff] = []string{"nosniff"}
 	w.WriteHeader(http.StatusServiceUnavailable)
-	w.Write([]byte("Service Unavailable: rate limit store unreachable\n"))
+	io.WriteString(w, "Service Unavailable: rate limit store unreachable\n")
 }
 
 // decision is a Result plus what the headers need.
 type decision struct {
-	res Result
-	win int       // index of the window res describes
-	now time.Time // when it was taken
-	// denyUntil, when set, is how long the request's client is certainly
-	// over its limit (the deny cache may answer for it until then).
-	denyUntil time.Time
+	res  Result
+	win  int // index of the window res describes
+	n    int // windows
+	ws   [maxWindows]winState
+	over uint8 // bit i: window i had no room (denied requests)
 }

@@ -20,13 +20,13 @@ type KeyFunc func(r *http.Request) string
 type window struct {
 	rate    limiter.Rate
 	seconds int64  // the period in seconds
-	head    string // "<name>:<seconds>s:", a shared store's key without the client
-	index   string // one byte, the window's position: the private store's key head
+	suffix  string // "}:<seconds>s", the end of its Redis keys
 	limit   string // the limit in decimal
-	policy  string // IETF policy item name, quoted: `"default"`
+	name    string // IETF policy item name and problem violated-policies entry
+	policy  string // the name quoted: `"default"`
 }
 
-func newWindow(name string, i int, rate limiter.Rate, several bool) window {
+func newWindow(name string, rate limiter.Rate, several bool) window {
 	secs := int64(rate.Period / time.Second)
 	win := strconv.FormatInt(secs, 10) + "s"
 	policy := name
@@ -36,19 +36,11 @@ func newWindow(name string, i int, rate limiter.Rate, several bool) window {
 	return window{
 		rate:    rate,
 		seconds: secs,
-		head:    name + ":" + win + ":",
-		index:   string(rune('0' + i)),
+		suffix:  "}:" + win,
 		limit:   strconv.FormatInt(rate.Limit, 10),
+		name:    policy,
 		policy:  `"` + policy + `"`,
 	}
-}
-
-// keyWith is head followed by client: one allocation, no fmt.
-func (w *window) keyWith(head string, client []byte) string {
-	var buf [128]byte
-	b := append(buf[:0], head...)
-	b = append(b, client...)
-	return string(b)
 }
 
 // appendClient appends the client part of r's key: the KeyFunc's answer,

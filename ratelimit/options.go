@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -30,6 +31,10 @@ type config struct {
 	failure      FailurePolicy
 	onError      func(*http.Request, error)
 	onLimited    func(*http.Request, Result)
+	onDecision   func(*http.Request, Result)
+	instances    int
+	maxKeys      int
+	ipHeaderSet  bool
 	skip         func(*http.Request) bool
 	cost         func(*http.Request) int64
 	headers      HeaderStyle
@@ -43,6 +48,8 @@ func defaults() config {
 		ipHeader:     "X-Forwarded-For",
 		ipv6Bits:     64,
 		storeTimeout: 100 * time.Millisecond,
+		instances:    1,
+		maxKeys:      DefaultMaxKeys,
 	}
 }
 
@@ -52,7 +59,7 @@ func (c *config) fail(format string, args ...any) {
 
 func (c *config) err() error { return errors.Join(c.errs...) }
 
-// WithName namespaces the store keys ("<prefix>:<name>:<window>:<client>"),
+// WithName namespaces the store keys ("ratelimit:{<name>:<client>}" in Redis),
 // so that several limiters can share one store (one Redis) without counting
 // each other's requests. It also names the IETF policy. Default "default".
 // Allowed characters: letters, digits, '.', '_' and '-' (at most 64).
@@ -103,7 +110,8 @@ func WithTrustedProxies(cidrs ...string) Option {
 // WithClientIPHeader names the one header trusted proxies set:
 // "X-Forwarded-For" (default), "Forwarded" (RFC 7239, the for= parameter),
 // "X-Real-IP", or any other comma-separated address list. No other header
-// is ever read.
+// is ever read. Without WithTrustedProxies no header is read at all, so New
+// rejects it there: the setup is surely not what was meant.
 func WithClientIPHeader(name string) Option {
 	return func(c *config) {
 		if _, err := clientip.New(name); err != nil {
@@ -111,6 +119,7 @@ func WithClientIPHeader(name string) Option {
 			return
 		}
 		c.ipHeader = name
+		c.ipHeaderSet = true
 	}
 }
 
@@ -129,13 +138,18 @@ func WithIPv6Prefix(bits int) Option {
 }
 
 // WithStore counts in s, any ulule/limiter store, instead of a private
-// in-memory one. Keys handed to s are "<name>:<window>:<client>"; the store
-// adds its own prefix. Store calls are bounded by WithStoreTimeout and
+// in-memory one. Keys handed to s are "<name>:<seconds>s:<client>", one per
+// window; the store adds its own prefix. A Store decides one key at a time,
+// so with several windows the decision is not atomic across them: each
+// window is peeked, then incremented only if all had room; a request that
+// loses a race is denied but may stay counted in some windows (no window
+// ever passes more than its limit). The private store and WithRedis decide
+// all windows atomically. Store calls are bounded by WithStoreTimeout and
 // their failures handled by WithFailure, except for ulule's memory store,
 // which never blocks or fails and is called directly.
 func WithStore(s limiter.Store) Option {
 	return func(c *config) {
-		if s == nil {
+		if isNil(s) {
 			c.fail("WithStore(nil)")
 			return
 		}
@@ -143,16 +157,18 @@ func WithStore(s limiter.Store) Option {
 	}
 }
 
-// WithRedis counts in Redis through ulule's Redis store, so that every app
-// instance using the same Redis and the same WithName enforces one limit.
-// client may be a single node, a Sentinel failover client or a Cluster
-// client: each window is one key, so no script spans two hash slots. Keys
-// are "ratelimit:<name>:<window>:<client>", with a TTL of one window set on
-// the first hit. The Limiter never closes client.
+// WithRedis counts in Redis, so that every app instance using the same
+// Redis and the same WithName enforces one limit. Each request is one
+// EVALSHA of a Lua script that decides all windows atomically. client may
+// be a single node, a Sentinel failover client or a Cluster client: each
+// rate-limited client is one hash, "ratelimit:{<name>:<client key>}", in
+// one slot (see the package documentation for its fields). The Limiter
+// never closes client. A nil client, typed or not, is an error
+// from New.
 func WithRedis(client redis.UniversalClient) Option {
 	return func(c *config) {
-		if client == nil {
-			c.fail("WithRedis(nil)")
+		if isNil(client) {
+			c.fail("WithRedis(nil): want a connected go-redis client")
 			return
 		}
 		c.redis = client
@@ -173,8 +189,15 @@ func WithStoreTimeout(d time.Duration) Option {
 	}
 }
 
-// WithFailure says what happens while the store (WithStore, WithRedis)
+// WithFailure says what happens when the store (WithStore, WithRedis)
 // fails or times out. Default FallbackLocal.
+//
+// A failed call's request is always decided by the policy. The store is
+// considered down (Degraded) once half of its last 32 calls failed, so one
+// slow call, or a few, is not an outage: the next request goes to the store
+// again. While down, the store is not called, except by one request a
+// second, which ends the outage if it succeeds: the Limiter is back on the
+// store within about a second of its recovery.
 func WithFailure(p FailurePolicy) Option {
 	return func(c *config) {
 		if p < FallbackLocal || p > FailClosed {
@@ -186,9 +209,15 @@ func WithFailure(p FailurePolicy) Option {
 }
 
 // WithOnError is told about store failures, at most once a second per
-// Limiter, and once when the store answers again (with ErrStoreRecovered).
-// r is the request that met the failure, or nil from Allow and Reset. The
-// errors wrap ErrStoreUnavailable. Nothing else is ever logged.
+// Limiter, and once when a degraded store answers again (an error wrapping
+// ErrStoreRecovered). r is the request that met the failure, or nil from
+// Allow and Reset. The errors name the limiter and wrap both
+// ErrStoreUnavailable and the store's own error (errors.Is and errors.As
+// reach, say, a *net.OpError for a refused connection; a call that ran out
+// of WithStoreTimeout wraps context.DeadlineExceeded; note that go-redis
+// retries a refused dial, by default 5 times 100 ms apart (DialerRetries,
+// DialerRetryTimeout), which outlasts the default timeout). Nothing else is
+// ever logged.
 func WithOnError(f func(r *http.Request, err error)) Option {
 	return func(c *config) { c.onError = f }
 }
@@ -200,6 +229,45 @@ func WithOnLimited(f func(r *http.Request, res Result)) Option {
 	return func(c *config) { c.onLimited = f }
 }
 
+// WithOnDecision is called once per counted request, allowed or not (and
+// under WithDryRun), with its Result, for metrics. r is nil from Allow. It
+// is not called for skipped requests, nor when a failing store let the
+// request through uncounted (FailOpen) or refused it (FailClosed). f runs
+// on the request's goroutine: keep it cheap.
+func WithOnDecision(f func(r *http.Request, res Result)) Option {
+	return func(c *config) { c.onDecision = f }
+}
+
+// WithInstances tells a Limiter with a shared store (WithRedis, WithStore)
+// how many app instances share it, n >= 1 (default 1): while the store
+// fails, FallbackLocal lets each instance allow limit/n (at least 1) per
+// window, so that the total across instances stays about the limit.
+func WithInstances(n int) Option {
+	return func(c *config) {
+		if n < 1 {
+			c.fail("WithInstances(%d): want at least 1", n)
+			return
+		}
+		c.instances = n
+	}
+}
+
+// WithMaxKeys caps how many clients the in-memory store (the private one,
+// and FallbackLocal's) holds, n >= 1; default DefaultMaxKeys (about a
+// million, under 200 MB). At the cap, a new client first displaces an
+// expired one, else the one whose windows started longest ago, which then
+// starts afresh if it comes back. Memory stays flat whatever number of
+// distinct clients (or forwarded addresses) arrives.
+func WithMaxKeys(n int) Option {
+	return func(c *config) {
+		if n < 1 {
+			c.fail("WithMaxKeys(%d): want at least 1", n)
+			return
+		}
+		c.maxKeys = n
+	}
+}
+
 // WithSkip exempts the requests for which f returns true (health checks,
 // allow-listed networks): they are neither counted nor given headers.
 func WithSkip(f func(r *http.Request) bool) Option {
@@ -207,9 +275,10 @@ func WithSkip(f func(r *http.Request) bool) Option {
 }
 
 // WithCost weighs requests: f returns how many hits a request costs
-// (default 1), counted with ulule's Increment. A request is allowed when the
-// count after adding its cost is at most the limit. Costs below 0 count as
-// 0; a cost-0 request is allowed unless the window is already over its limit.
+// (default 1). A request is allowed when every window's count plus its cost
+// is at most the window's limit, and then the cost is added to all of
+// them; a denied request adds nothing. Costs below 0 count as 0, and a
+// cost-0 request is always allowed.
 func WithCost(f func(r *http.Request) int64) Option {
 	return func(c *config) { c.cost = f }
 }
@@ -255,4 +324,18 @@ func validName(s string) bool {
 		}
 	}
 	return true
+}
+
+// isNil reports whether v is nil, or an interface holding a nil pointer
+// (a typed nil, which would otherwise panic on first use).
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
+		return rv.IsNil()
+	}
+	return false
 }

@@ -3,14 +3,13 @@ package ratelimit
 import (
 	"context"
 	"time"
-
-	"github.com/seed1f3c5038/mw/internal/reqlog"
 )
 
 // Result is one decision. With several windows it describes the one with
 // the fewest requests remaining (ties: the one resetting last); when the
 // request was denied, the exceeded window that resets last, so that
-// RetryAfter is the longest wait.
+// RetryAfter is the longest wait. While FallbackLocal limits in memory,
+// Limit is the instance's share (see WithInstances).
 type Result struct {
 	Limit, Remaining int64
 	Reset            time.Time // when the described window resets
@@ -67,17 +66,9 @@ func unixCeil(t time.Time) int64 {
 // FromContext returns the decision the middleware made for this request.
 // ok is false outside the middleware, for skipped requests, and when the
 // store failed under FailOpen. Under several stacked limiters it returns the
-// innermost one's.
+// innermost one that counted the request: each puts its Result in a context
+// of its own, which the ones further in shadow.
 func FromContext(ctx context.Context) (res Result, ok bool) {
-	// Under package logging the middleware leaves the Result in the
-	// request's shared state instead of a context of its own. A limiter
-	// that found that state runs inside any that did not, so its Result is
-	// the innermost one.
-	if st := reqlog.FromContext(ctx); st != nil {
-		if c, ok := st.RateLimit.(*resultContext); ok {
-			return c.res, true
-		}
-	}
 	c, ok := ctx.Value(resultKey{}).(*resultContext)
 	if !ok {
 		return Result{}, false

@@ -186,44 +186,77 @@ func (r *Resolver) walkList(peer netip.Addr, values []string) netip.Addr {
 
 // walkForwarded is walkList over RFC 7239 Forwarded elements: the hop of an
 // element is its for= parameter; an element without a usable for= (none,
-// "unknown", an obfuscated identifier, a repeated for=) is malformed.
+// "unknown", an obfuscated identifier, a repeated for=, an unbalanced
+// quote) is malformed.
+//
+// Elements are cut from the right (lastElement), like the hops of
+// walkList: a proxy appends its element to whatever the client sent, and
+// only a right-to-left reading guarantees that nothing the client wrote,
+// an unbalanced quote above all, changes how the proxy's element reads.
+// Read from the left, `for=203.0.113.7;x="` would open a quoted string
+// that swallows the proxy's `, for=<real client>`.
 func (r *Resolver) walkForwarded(peer netip.Addr, values []string) netip.Addr {
-	var stack [8]forwardedHop
-	hops := forwardedHops(stack[:0], values)
 	cur := peer
-	for i := len(hops) - 1; i >= 0; i-- {
-		if !hops[i].ok {
-			return cur
-		}
-		cur = hops[i].addr
-		if !r.Trusted(cur) {
-			return cur
+	for i := len(values) - 1; i >= 0; i-- {
+		for v, more := values[i], true; more; {
+			var elem string
+			var ok bool
+			v, elem, more, ok = lastElement(v)
+			if !ok {
+				return cur
+			}
+			if elem = trimOWS(elem); elem == "" {
+				continue
+			}
+			a, ok := forParam(elem)
+			if !ok {
+				return cur
+			}
+			cur = a
+			if !r.Trusted(a) {
+				return a
+			}
 		}
 	}
 	return cur
 }
 
-type forwardedHop struct {
-	addr netip.Addr
-	ok   bool
-}
-
-// forwardedHops parses every element of the Forwarded field lines, left to
-// right, honouring quoted strings (a comma inside quotes does not end an
-// element).
-func forwardedHops(hops []forwardedHop, values []string) []forwardedHop {
-	for _, v := range values {
-		for more := true; more; {
-			var elem string
-			elem, v, more = httpsyntax.CutUnquoted(v, ',')
-			if elem = trimOWS(elem); elem == "" {
-				continue
+// lastElement cuts the last element off a Forwarded field line: elem is
+// what follows the last comma outside quoted strings, rest what precedes
+// it, and more reports whether there was such a comma. Quoted strings are
+// matched from the right, so only characters right of the comma are ever
+// looked at to find it. ok is false for a quoted string that does not
+// open, or whose closing quote is escaped (a malformed element).
+func lastElement(v string) (rest, elem string, more, ok bool) {
+	for i := len(v) - 1; i >= 0; i-- {
+		switch v[i] {
+		case ',':
+			return v[:i], v[i+1:], true, true
+		case '"':
+			if escaped(v, i) {
+				return "", v, false, false
 			}
-			a, ok := forParam(elem)
-			hops = append(hops, forwardedHop{a, ok})
+			j := i - 1
+			for j >= 0 && (v[j] != '"' || escaped(v, j)) {
+				j--
+			}
+			if j < 0 {
+				return "", v, false, false
+			}
+			i = j
 		}
 	}
-	return hops
+	return "", v, false, true
+}
+
+// escaped reports whether v[i] follows an odd run of backslashes, which
+// makes it a quoted-pair inside a quoted string.
+func escaped(v string, i int) bool {
+	n := 0
+	for i--; i >= 0 && v[i] == '\\'; i-- {
+		n++
+	}
+	return n%2 == 1
 }
 
 // forParam finds the single for= parameter of one Forwarded element and

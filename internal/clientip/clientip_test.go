@@ -82,6 +82,15 @@ func TestClientIP(t *testing.T) {
 		{"Forwarded obfuscated stops", fwd, "10.0.0.1:1", "Forwarded", []string{`for=_hidden`}, "10.0.0.1"},
 		{"Forwarded element without for stops", fwd, "10.0.0.1:1", "Forwarded", []string{`for=198.51.100.7, proto=http`}, "10.0.0.1"},
 		{"Forwarded repeated for stops", fwd, "10.0.0.1:1", "Forwarded", []string{`for=198.51.100.7;for=6.6.6.6`}, "10.0.0.1"},
+		{"Forwarded attack: unbalanced quote in the client's part", fwd, "10.0.0.1:1", "Forwarded", []string{`for=203.0.113.7;x=", for=198.51.100.7`}, "198.51.100.7"},
+		{"Forwarded attack: quote in the client's for", fwd, "10.0.0.1:1", "Forwarded", []string{`for="203.0.113.7, for=198.51.100.7`}, "198.51.100.7"},
+		{"Forwarded attack: quoted proxy element after an open quote", fwd, "10.0.0.1:1", "Forwarded", []string{`for=203.0.113.7;x=", for="198.51.100.7:80";proto=https`}, "198.51.100.7"},
+		{"Forwarded attack: through a trusted chain", fwd, "10.0.0.1:1", "Forwarded", []string{`for=203.0.113.7;x=", for=198.51.100.7, for=10.2.2.2`}, "198.51.100.7"},
+		{"Forwarded attack: trailing backslash", fwd, "10.0.0.1:1", "Forwarded", []string{`for=203.0.113.7;x=\`, `for=198.51.100.7`}, "198.51.100.7"},
+		{"Forwarded attack: quote opened on the client's line", fwd, "10.0.0.1:1", "Forwarded", []string{`for=203.0.113.7;x="`, `for=198.51.100.7`}, "198.51.100.7"},
+		{"Forwarded unbalanced quote left of trusted hops stops at the last good", fwd, "10.0.0.1:1", "Forwarded", []string{`for=203.0.113.7;x=", for=10.3.3.3, for=10.2.2.2`}, "10.3.3.3"},
+		{"Forwarded escaped closing quote is malformed", fwd, "10.0.0.1:1", "Forwarded", []string{`for=203.0.113.7, for=10.3.3.3;x="a\"`}, "10.0.0.1"},
+		{"Forwarded quoted-pair inside a value", fwd, "10.0.0.1:1", "Forwarded", []string{`for=198.51.100.7;x="a\",b", for=10.3.3.3`}, "198.51.100.7"},
 		{"Forwarded ignores XFF", fwd, "10.0.0.1:1", "X-Forwarded-For", []string{"198.51.100.7"}, "10.0.0.1"},
 		{"peer without port", xff, "192.0.2.5", "", nil, "192.0.2.5"},
 		{"zone dropped", xff, "[fe80::1%eth0]:1", "", nil, "fe80::1"},
@@ -143,8 +152,8 @@ func referenceList(r *Resolver, peer netip.Addr, values []string) netip.Addr {
 }
 
 // FuzzResolve feeds arbitrary peers and header values. Whatever comes in,
-// Resolve never panics, an untrusted peer is its own key, and a trusted one
-// yields the peer or an address that appears as a hop of the header.
+// Resolve never panics, an untrusted peer is its own key, and for X-Forwarded-For
+// the answer is the reference walk's.
 func FuzzResolve(f *testing.F) {
 	for _, s := range [][3]string{
 		{"10.0.0.1:1", "6.6.6.6, 198.51.100.7", "X-Forwarded-For"},
@@ -187,20 +196,74 @@ func FuzzResolve(f *testing.F) {
 			if want := referenceList(res, p, values); got != want {
 				t.Fatalf("peer %q values %q: got %v, reference %v", peer, values, got, want)
 			}
+		}
+	})
+}
+
+// fuzzHops are the addresses trusted proxies write in FuzzClientCannotChooseKey:
+// trusted ones (10/8, ::1) and untrusted ones, in every notation.
+var fuzzHops = []struct {
+	addr     string // the address
+	xff, fwd string // how X-Forwarded-For and Forwarded write it
+	trusted  bool
+}{
+	{"198.51.100.7", "198.51.100.7", "for=198.51.100.7", false},
+	{"198.51.100.8", "198.51.100.8:4711", `for="198.51.100.8:4711";proto=https`, false},
+	{"2001:db8::9", "[2001:db8::9]:443", `For="[2001:db8::9]:443"`, false},
+	{"2001:db8::a", "2001:db8::a", `proto=http;for="[2001:db8::a]";by=10.0.0.1`, false},
+	{"10.2.2.2", "10.2.2.2", "for=10.2.2.2", true},
+	{"10.3.3.3", "10.3.3.3:80", `for="10.3.3.3:80";host="a,b"`, true},
+	{"::1", "[::1]", `for="[::1]"`, true},
+}
+
+// FuzzClientCannotChooseKey is the attacker's view: the client writes any
+// prefix of the header (any bytes, unbalanced quotes, several lines); then
+// each trusted proxy on the way appends the address of its peer, on the
+// client's last line or on a line of its own, and the last proxy is the
+// TCP peer. Oracle: if the proxies wrote an untrusted address, the answer
+// is the right-most such address, whatever the prefix; only when every
+// address they wrote is trusted may the prefix be read at all.
+func FuzzClientCannotChooseKey(f *testing.F) {
+	f.Add(`for=203.0.113.7;x="`, []byte{0}, uint8(0))
+	f.Add(`for=203.0.113.7;x="`, []byte{4, 1}, uint8(1))
+	f.Add(`for="203.0.113.7`, []byte{2, 5, 6}, uint8(2))
+	f.Add("203.0.113.7, \\\"", []byte{3, 4}, uint8(3))
+	f.Add(`a="\"`, []byte{1}, uint8(4))
+	f.Add("", []byte{4, 5}, uint8(5))
+	xff, _ := New("X-Forwarded-For", "10.0.0.0/8", "::1/128")
+	fwd, _ := New("Forwarded", "10.0.0.0/8", "::1/128")
+	f.Fuzz(func(t *testing.T, prefix string, chain []byte, style uint8) {
+		if len(chain) == 0 || len(chain) > 8 {
 			return
 		}
-		if got != p && got != netip.MustParseAddr("10.1.1.1") {
-			// The client came from a for= node: its text is in the header.
-			if !strings.Contains(value, got.String()) && !strings.Contains(strings.ToLower(value), got.String()) {
-				hops := forwardedHops(nil, values)
-				found := false
-				for _, h := range hops {
-					found = found || (h.ok && h.addr == got)
-				}
-				if !found {
-					t.Fatalf("client %v is neither the peer nor a hop of %q", got, value)
-				}
+		res, forwarded := xff, style&1 == 1
+		if forwarded {
+			res = fwd
+		}
+		values := strings.Split(prefix, "\n") // the client may send several lines
+		want := ""
+		for i, c := range chain {
+			h := fuzzHops[int(c)%len(fuzzHops)]
+			elem := h.xff
+			if forwarded {
+				elem = h.fwd
 			}
+			// Bit i+1 of style: this proxy starts a line of its own.
+			if style&(2<<i) != 0 || values[len(values)-1] == "" {
+				values = append(values, elem)
+			} else {
+				values[len(values)-1] += ", " + elem
+			}
+			if !h.trusted {
+				want = h.addr
+			}
+		}
+		got, ok := res.Resolve("10.0.0.1:1", values)
+		if !ok {
+			t.Fatal("trusted peer not resolved")
+		}
+		if want != "" && got.String() != want {
+			t.Fatalf("header %q: client %v, want %v (what the proxies wrote)", values, got, want)
 		}
 	})
 }

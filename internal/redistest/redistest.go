@@ -5,6 +5,7 @@
 //	client := srv.Client(t)   // closed when the test ends
 //	srv.Kill()                // SIGKILL, as in a crash
 //	srv.Restart()             // same port, empty data
+//	cl := redistest.StartCluster3(t) // three masters: cl.Addrs for a ClusterClient
 //
 // When redis-server is not on PATH the test is skipped with a message
 // saying so, unless MW_REQUIRE_REDIS=1, in which case it fails: set it in
@@ -68,6 +69,52 @@ func StartCluster(t testing.TB) *Server {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return s
+}
+
+// Cluster is a Redis Cluster of three masters (no replicas), each its own
+// redis-server, with the 16384 slots spread over them.
+type Cluster struct {
+	Nodes []*Server
+	// Addrs are the nodes' addresses, for go-redis's ClusterOptions.Addrs.
+	Addrs []string
+}
+
+// StartCluster3 starts a real three-master Redis Cluster on free loopback
+// ports, made with redis-cli --cluster create, and waits until every node
+// reports cluster_state:ok. It is skipped like Start when redis-server (or
+// redis-cli) is missing. The nodes are killed when the test ends.
+func StartCluster3(t testing.TB) *Cluster {
+	t.Helper()
+	cli, err := exec.LookPath("redis-cli")
+	if err != nil {
+		if os.Getenv("MW_REQUIRE_REDIS") == "1" {
+			t.Fatalf("redistest: redis-cli is not on PATH and MW_REQUIRE_REDIS=1: %v", err)
+		}
+		t.Skip("redistest: redis-cli is not on PATH; install redis-tools to run this test")
+	}
+	c := &Cluster{}
+	for range 3 {
+		s := start(t, func() []string {
+			return []string{"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000"}
+		})
+		c.Nodes = append(c.Nodes, s)
+		c.Addrs = append(c.Addrs, s.Addr)
+	}
+	args := append([]string{"--cluster", "create"}, c.Addrs...)
+	args = append(args, "--cluster-replicas", "0", "--cluster-yes")
+	if out, err := exec.Command(cli, args...).CombinedOutput(); err != nil {
+		t.Fatalf("redistest: redis-cli --cluster create: %v\n%s", err, out)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for _, s := range c.Nodes {
+		for command(s.Addr, "CLUSTER INFO", "cluster_state:ok") != nil {
+			if time.Now().After(deadline) {
+				t.Fatalf("redistest: cluster state not ok on %s after 20s", s.Addr)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	return c
 }
 
 // StartSentinel starts a Sentinel monitoring master under the name

@@ -4,6 +4,11 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -60,4 +65,29 @@ func TestFailsWithoutRedisServerWhenRequired(t *testing.T) {
 	}()
 	<-done
 	require.Contains(t, r.msg, "MW_REQUIRE_REDIS=1")
+}
+
+func TestStartCluster3(t *testing.T) {
+	cl := StartCluster3(t)
+	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: cl.Addrs})
+	defer c.Close()
+	ctx := context.Background()
+	var masters atomic.Int32 // the callback runs on one goroutine per master
+	require.NoError(t, c.ForEachMaster(ctx, func(ctx context.Context, m *redis.Client) error {
+		masters.Add(1)
+		return nil
+	}))
+	require.EqualValues(t, 3, masters.Load())
+	for i := range 30 {
+		require.NoError(t, c.Set(ctx, "k"+strconv.Itoa(i), i, time.Minute).Err())
+	}
+	// Keys spread over the masters.
+	used := 0
+	for _, n := range cl.Nodes {
+		rc := n.Client(t)
+		if k, _ := rc.DBSize(ctx).Result(); k > 0 {
+			used++
+		}
+	}
+	require.Equal(t, 3, used)
 }

@@ -36,11 +36,6 @@ type State struct {
 	// that header costs no allocation of its own.
 	Echo [1]string
 
-	// RateLimit is where package ratelimit leaves its decision for the
-	// handler on logged requests, a slot another package writes.
-	// deprecated: removed once ratelimit stops using it.
-	RateLimit any
-
 	base   *slog.Logger
 	logger atomic.Pointer[slog.Logger]
 
