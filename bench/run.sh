@@ -4,13 +4,31 @@
 # Output goes to bench/results/. Needs wrk and redis-server (Debian
 # packages) for the end-to-end and Redis parts; installs benchstat.
 #
-#   bench/run.sh            # everything (about 20 minutes on 2 cores)
+#   bench/run.sh            # everything (about 22 minutes on 2 cores)
 #   COUNT=3 bench/run.sh    # quicker, noisier
+#   bench/run.sh overload   # only the goodput-under-overload run (about 2 minutes; needs gnuplot for the plot)
 set -euo pipefail
 cd "$(dirname "$0")"
 COUNT=${COUNT:-10}
 out=results
 mkdir -p "$out"
+
+# Goodput under overload (cmd/overload): a backend of fixed capacity behind
+# no limiter, chi's Throttle and ours, at 0.5x to 4x its capacity, on
+# loopback; writes overload.md (the table), overload.dat and overload.png.
+overload() {
+  echo "== goodput under overload"
+  go run ./cmd/overload -out "$out" | tee "$out/overload.txt"
+  if command -v gnuplot >/dev/null; then
+    gnuplot -e "data='$out/overload.dat'; out='$out/overload.png'" cmd/overload/plot.gp
+  else
+    echo "gnuplot is missing (apt-get install gnuplot): no overload.png"
+  fi
+}
+if [ "${1:-}" = overload ]; then
+  overload
+  exit 0
+fi
 
 benchstat=(go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da)
 
@@ -45,4 +63,5 @@ for stack in bare ours chi; do
   wrk -t1 -c32 -d10s "http://127.0.0.1:$port/" | tee -a "$out/wrk.txt"
   kill "$pid"; wait "$pid" 2>/dev/null || true
 done
+overload
 echo "results in bench/$out/"

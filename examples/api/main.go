@@ -5,7 +5,8 @@
 //	go run ./examples/api -redis redis://127.0.0.1:6379/0
 //
 // Routes: /articles and /articles/{id} (methodrouter Views; POST is
-// throttled per API key, else per IP), /slow (shows timeout), /panic
+// throttled per API key, else per IP), /slow (shows timeout, behind a
+// concurrency limit), /panic
 // (shows recovery), /stream (server-sent events through timeout), /healthz
 // (skipped by logging and the throttles). Every route also goes through a
 // global per-IP throttle.
@@ -28,6 +29,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/seed1f3c5038/mw"
+	"github.com/seed1f3c5038/mw/concurrency"
 	"github.com/seed1f3c5038/mw/logging"
 	"github.com/seed1f3c5038/mw/ratelimit"
 	"github.com/seed1f3c5038/mw/recovery"
@@ -142,6 +144,15 @@ func newHandler(cfg config, logger *slog.Logger) (http.Handler, func(), error) {
 		global.Close()
 		return nil, nil, fmt.Errorf("-post-rate: %w", err)
 	}
+	// /slow's work goes on after its deadline (it ignores its context), so
+	// at most two run at once; two more may wait a quarter second for a
+	// place, the rest get 503 with Retry-After at once.
+	slowGate, err := concurrency.New(concurrency.WithLimit(2), concurrency.WithQueue(2, 250*time.Millisecond))
+	if err != nil {
+		global.Close()
+		posts.Close()
+		return nil, nil, err
+	}
 	closeAll := func() {
 		global.Close()
 		posts.Close()
@@ -164,7 +175,7 @@ func newHandler(cfg config, logger *slog.Logger) (http.Handler, func(), error) {
 	// Each route gets the stack, so logging sees the mux's pattern (r.Pattern).
 	mux.Handle("/articles", stack.Then(articlesView(store, posts)))
 	mux.Handle("/articles/{id}", stack.Then(articleView(store)))
-	mux.Handle("GET /slow", stack.ThenFunc(slow))
+	mux.Handle("GET /slow", stack.Then(slowGate.Middleware(http.HandlerFunc(slow))))
 	mux.Handle("GET /panic", stack.ThenFunc(panicky))
 	mux.Handle("GET /stream", stack.ThenFunc(stream))
 	mux.Handle("GET /healthz", stack.ThenFunc(healthz))

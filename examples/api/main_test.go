@@ -203,6 +203,39 @@ func exerciseAPI(t *testing.T, p *apiProcess) {
 		assert.Less(t, time.Since(start), 5*time.Second)
 	})
 
+	t.Run("slow route sheds past its concurrency limit", func(t *testing.T) {
+		// Two places and two queued: of five at once, at least one is shed
+		// with Retry-After well before the deadline answers the others.
+		type answer struct {
+			status int
+			retry  string
+			took   time.Duration
+		}
+		answers := make(chan answer, 5)
+		for range 5 {
+			go func() {
+				start := time.Now()
+				res, err := http.Get(p.url + "/slow")
+				if err != nil {
+					answers <- answer{}
+					return
+				}
+				res.Body.Close()
+				answers <- answer{res.StatusCode, res.Header.Get("Retry-After"), time.Since(start)}
+			}()
+		}
+		shed := 0
+		for range 5 {
+			a := <-answers
+			assert.Equal(t, 503, a.status)
+			if a.retry == "1" {
+				shed++
+				assert.Less(t, a.took, time.Second, "shed at once or after the queue wait")
+			}
+		}
+		assert.GreaterOrEqual(t, shed, 1)
+	})
+
 	t.Run("panic becomes a 500 and is logged", func(t *testing.T) {
 		res, body := do(t, "GET", p.url+"/panic", "")
 		assert.Equal(t, 500, res.StatusCode)
