@@ -61,3 +61,11 @@ func BenchmarkIncomingID(b *testing.B) {
 		incomingID(v)
 	}
 }
+
+func BenchmarkNewOTel(b *testing.B) {
+	benchServe(b, New(slog.New(slog.NewJSONHandler(io.Discard, nil)), WithSchema(SchemaOTel))(okHandler))
+}
+
+func BenchmarkSamplingDropped(b *testing.B) {
+	benchServe(b, New(slog.New(slog.NewJSONHandler(io.Discard, nil)), WithSampling(0, 0))(okHandler))
+}

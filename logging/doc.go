@@ -40,8 +40,17 @@
 //	request_headers  a group of the headers chosen with WithRequestHeaders (absent when none)
 //	hijacked    true when the handler took over the connection
 //	panic       true when the handler panicked through logging
+//	canceled    true when the client went away before the handler returned
 //
-// followed by the attributes added with AddAttrs. The record describes the
+// followed by the attributes WithAttrs computes, then those added with
+// AddAttrs. canceled means net/http canceled the request's context, as it
+// does when the connection closes (HTTP/1) or the client resets the stream
+// (HTTP/2), before the handler returned: logging checks the context it
+// received once the handler is done. A deadline is not canceled (an inner
+// middleware's is on a context logging never sees, an outer one's ends in
+// DeadlineExceeded), nor is a cancellation with a cause of its own
+// (context.WithCancelCause), nor a hijacked connection. No convention
+// names this, so the key is canceled in every schema. The record describes the
 // request as received: method, path and query are read before the handler
 // runs, so a handler (or a middleware such as a method override) that
 // rewrites r in place does not change them. A handler that hijacks an
@@ -72,7 +81,8 @@
 // With chi, WithRoute can return chi.RouteContext(r.Context()).RoutePattern()
 // when logging is in the router's r.Use. Routers that hand their handlers a
 // copy of the request (gorilla/mux, echo, gin) report the route from a
-// middleware of their own with AddAttrs(ctx, slog.String("route", tmpl)).
+// middleware of their own with AddAttrs(ctx, slog.String("route", tmpl))
+// (under SchemaOTel, slog.String("http.route", tmpl), the template alone).
 // The module examples/frameworks has a tested recipe for each.
 //
 // # Adding to the record
@@ -82,6 +92,31 @@
 // the handler started (it is safe for concurrent use; what comes after the
 // record was written is dropped). mw's own middlewares add to the record the
 // same way, so a request they acted on says so in its one record.
+//
+// mw's own middlewares add, in every schema: ratelimit a group ratelimit
+// {name, limit, remaining, limited} on every request a limiter counted,
+// timeout timed_out=true when the deadline expired, concurrency shed=reason
+// when it rejected the request.
+//
+// # Schemas: OpenTelemetry and ECS names
+//
+// WithSchema(SchemaOTel) names the fields after OpenTelemetry's semantic
+// conventions (http.request.method, url.path, http.response.status_code,
+// http.server.request.duration in seconds, http.route as the template
+// alone, ...) and WithSchema(SchemaECS) after the Elastic Common Schema
+// (event.duration in nanoseconds, client.ip, http.version, ...); the
+// Schema constants list every name. The names are flat dotted keys, the
+// form OpenTelemetry log bridges and ECS read from JSON; groups stay slog
+// groups. A trace ID comes with WithAttrs, from the span a tracing
+// middleware outside logging started.
+//
+// # Sampling
+//
+// WithSampling(0.01, time.Second) writes every record of an error (status
+// 400 and up), of a request that took a second or more and of one whose
+// method is not GET or HEAD, and one in a hundred of the rest. A dropped
+// record is decided before anything of it is built, and its request still
+// has an ID, echoed in the response.
 //
 // # Privacy
 //

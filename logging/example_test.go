@@ -9,6 +9,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"regexp"
+	"strings"
+	"time"
 
 	"github.com/seed1f3c5038/mw/logging"
 	"github.com/seed1f3c5038/mw/recovery"
@@ -132,4 +134,59 @@ func ExampleWithRoute() {
 	h.ServeHTTP(httptest.NewRecorder(), r)
 	// Output:
 	// level=INFO msg="http request" method=GET path=/items/7 query="" status=200 bytes=0 remote_ip=192.0.2.10 user_agent="" proto=HTTP/1.1 route="GET /items/{id}"
+}
+
+// The same record with OpenTelemetry's names: flat dotted keys, the route
+// template without its method, the protocol version alone. (The example
+// drops the duration, http.server.request.duration in seconds, because it
+// changes from run to run.)
+func ExampleWithSchema() {
+	logger := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey || a.Key == "http.server.request.duration" {
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /items/{id}", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "item "+r.PathValue("id"))
+	})
+	handler := logging.New(logger, logging.WithSchema(logging.SchemaOTel))(mux)
+
+	r := httptest.NewRequest("GET", "/items/7?color=red", nil)
+	r.RemoteAddr = "192.0.2.10:54321"
+	r.Header.Set("User-Agent", "example/1.0")
+	r.Header.Set("X-Request-ID", "req-1")
+	handler.ServeHTTP(httptest.NewRecorder(), r)
+	// Output:
+	// {"level":"INFO","msg":"http request","http.request.method":"GET","url.path":"/items/7","url.query":"color=red","http.response.status_code":200,"http.response.body.size":6,"client.address":"192.0.2.10","user_agent.original":"example/1.0","http.request.id":"req-1","network.protocol.version":"1.1","http.route":"/items/{id}"}
+}
+
+// Keep every error, every slow request and every write, and one in a
+// hundred of the rest. A dropped request still has its ID in the response.
+func ExampleWithSampling() {
+	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: stableOutput}))
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /ok", func(w http.ResponseWriter, r *http.Request) {})
+	mux.HandleFunc("GET /fail", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusBadGateway) })
+	mux.HandleFunc("POST /ok", func(w http.ResponseWriter, r *http.Request) {})
+	handler := logging.New(logger, logging.WithSampling(0, 500*time.Millisecond))(mux)
+
+	for i, target := range []string{"GET /ok", "GET /fail", "POST /ok"} {
+		method, path, _ := strings.Cut(target, " ")
+		r := httptest.NewRequest(method, path, nil)
+		r.RemoteAddr = "192.0.2.10:54321"
+		r.Header.Set("X-Request-ID", fmt.Sprintf("req-%d", i))
+		w := httptest.NewRecorder()
+		handler.ServeHTTP(w, r)
+		fmt.Println(target, "answered with ID", w.Header().Get("X-Request-ID"))
+	}
+	// Output:
+	// GET /ok answered with ID req-0
+	// level=ERROR msg="http request" method=GET path=/fail query="" status=502 bytes=0 remote_ip=192.0.2.10 user_agent="" request_id=req-1 proto=HTTP/1.1 route="GET /fail"
+	// GET /fail answered with ID req-1
+	// level=INFO msg="http request" method=POST path=/ok query="" status=200 bytes=0 remote_ip=192.0.2.10 user_agent="" request_id=req-2 proto=HTTP/1.1 route="POST /ok"
+	// POST /ok answered with ID req-2
 }

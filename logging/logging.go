@@ -1,6 +1,7 @@
 package logging
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -28,6 +29,7 @@ const (
 	keyHeaders    = "request_headers"
 	keyPanic      = "panic"
 	keyHijacked   = "hijacked"
+	keyCanceled   = "canceled"
 	message       = "http request"
 	redacted      = "REDACTED"
 	defaultHeader = "X-Request-Id" // X-Request-ID in canonical form
@@ -40,9 +42,11 @@ func New(logger *slog.Logger, opts ...Option) func(http.Handler) http.Handler {
 	if logger == nil {
 		panic("logging: New: nil *slog.Logger")
 	}
-	cfg := config{levels: defaultLevels, idHeader: defaultHeader}
+	cfg := config{levels: defaultLevels, idHeader: defaultHeader, schema: &schemas[SchemaDefault]}
 	for _, o := range opts {
-		o(&cfg)
+		if o != nil {
+			o(&cfg)
+		}
 	}
 	return func(next http.Handler) http.Handler {
 		return &handler{next: next, logger: logger, cfg: cfg}
@@ -107,20 +111,29 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	returned := false
 	// Deferred, and without recover: a panicking request is logged too, and
 	// the panic goes on, with its own stack, to whatever recovers it.
-	defer func() { h.log(r2, rec, st, &in, !returned) }()
+	defer func() { h.log(r, r2, rec, st, &in, !returned) }()
 	h.next.ServeHTTP(ww, r2)
 	returned = true
 }
 
-func (h *handler) log(r *http.Request, rec *respwriter.Writer, st *reqlog.State, in *received, panicked bool) {
+// log writes the record. r is the request logging received (its context
+// tells whether the client went away), r2 the one it passed on (the router
+// filled in its route).
+func (h *handler) log(r, r2 *http.Request, rec *respwriter.Writer, st *reqlog.State, in *received, panicked bool) {
 	extra := st.Close() // before anything can return: later AddAttrs calls are dropped
-	status := recordedStatus(r, rec, panicked)
+	status := recordedStatus(r2, rec, panicked)
 	level := h.cfg.levels(status)
-	ctx := r.Context()
+	ctx := r2.Context()
 	if !h.logger.Enabled(ctx, level) {
 		return
 	}
+	// Decided before any attribute is built, and before the clock is read
+	// unless the slow rule needs it: a dropped record costs this.
+	if h.cfg.sampling != nil && h.cfg.sampling.drop(in.method, status, in.start) {
+		return
+	}
 	end := time.Now()
+	elapsed := end.Sub(in.start)
 	bytes := rec.BytesWritten()
 	if in.method == http.MethodHead {
 		bytes = 0 // net/http sends no body for HEAD, whatever the handler wrote
@@ -129,30 +142,31 @@ func (h *handler) log(r *http.Request, rec *respwriter.Writer, st *reqlog.State,
 	if in.client.IsValid() {
 		remote = in.client.String()
 	}
+	sc := h.cfg.schema
 	var buf [16]slog.Attr
 	attrs := append(buf[:0],
-		slog.String(keyMethod, in.method),
-		slog.String(keyPath, in.path),
-		slog.String(keyQuery, redactQuery(in.query, h.cfg.redact)),
-		slog.Int(keyStatus, status),
-		slog.Int64(keyBytes, bytes),
-		slog.Duration(keyDuration, end.Sub(in.start)),
-		slog.String(keyRemoteIP, remote),
-		slog.String(keyUserAgent, userAgent(r.Header)),
+		slog.String(sc.method, in.method),
+		slog.String(sc.path, in.path),
+		slog.String(sc.query, redactQuery(in.query, h.cfg.redact)),
+		slog.Int(sc.status, status),
+		slog.Int64(sc.bytes, bytes),
+		slog.Attr{Key: sc.duration, Value: sc.durationValue(elapsed)},
+		slog.String(sc.remote, remote),
+		slog.String(sc.userAgent, userAgent(r2.Header)),
 	)
 	if h.cfg.idHeader != "" {
-		attrs = append(attrs, slog.String(keyRequestID, st.ID))
+		attrs = append(attrs, slog.String(sc.requestID, st.ID))
 	}
-	attrs = append(attrs, slog.String(keyProto, r.Proto))
-	route := r.Pattern
+	attrs = append(attrs, slog.String(sc.proto, sc.protoValue(r2)))
+	route := r2.Pattern
 	if h.cfg.route != nil {
-		route = h.cfg.route(r)
+		route = h.cfg.route(r2)
 	}
 	if route != "" {
-		attrs = append(attrs, slog.String(keyRoute, route))
+		attrs = append(attrs, slog.String(sc.route, sc.routeValue(route)))
 	}
 	if len(h.cfg.reqHeaders) > 0 {
-		if g, ok := headerGroup(r.Header, h.cfg.reqHeaders); ok {
+		if g, ok := headerGroup(r2.Header, h.cfg.reqHeaders); ok {
 			attrs = append(attrs, g)
 		}
 	}
@@ -161,6 +175,11 @@ func (h *handler) log(r *http.Request, rec *respwriter.Writer, st *reqlog.State,
 	}
 	if rec.Hijacked() {
 		attrs = append(attrs, slog.Bool(keyHijacked, true))
+	} else if clientGone(r.Context()) {
+		attrs = append(attrs, slog.Bool(keyCanceled, true))
+	}
+	for _, f := range h.cfg.attrs {
+		attrs = append(attrs, f(r2)...)
 	}
 	attrs = append(attrs, extra...)
 	// What Logger.LogAttrs does, minus its runtime.Callers (about a tenth
@@ -170,6 +189,19 @@ func (h *handler) log(r *http.Request, rec *respwriter.Writer, st *reqlog.State,
 	record := slog.NewRecord(end, level, message, 0)
 	record.AddAttrs(attrs...)
 	_ = h.logger.Handler().Handle(ctx, record) // ignored, as Logger's methods do
+}
+
+// clientGone reports whether the client went away before the handler
+// returned: net/http cancels the request's context, without a cause of its
+// own, when the connection closes (HTTP/1) or the stream is reset (HTTP/2),
+// and only after ServeHTTP returns otherwise. A deadline (an outer
+// timeout) or a cancellation with a cause of its own (a BaseContext
+// canceled with context.WithCancelCause at shutdown) is not the client
+// leaving. Deadlines and cancellations of middlewares inside logging are on
+// contexts logging never sees. A hijacked connection is the handler's, so
+// it is not asked.
+func clientGone(ctx context.Context) bool {
+	return ctx.Err() == context.Canceled && context.Cause(ctx) == context.Canceled
 }
 
 // recordedStatus is the status the client got. A handler that hijacked an

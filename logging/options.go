@@ -3,7 +3,9 @@ package logging
 import (
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
+	"time"
 
 	"github.com/seed1f3c5038/mw/internal/httpsyntax"
 )
@@ -17,7 +19,7 @@ var neverLogged = map[string]bool{
 	"Set-Cookie":          true,
 }
 
-// Option configures New.
+// Option configures New. A nil Option is ignored.
 type Option func(*config)
 
 type config struct {
@@ -27,6 +29,9 @@ type config struct {
 	redact     []string // query parameter names
 	reqHeaders []string // canonical header names
 	route      func(r *http.Request) string
+	schema     *schema
+	attrs      []func(r *http.Request) []slog.Attr
+	sampling   *sampling // nil: every record is written
 }
 
 // WithLevels chooses the record's level from the status. The default is
@@ -109,4 +114,63 @@ func WithRoute(f func(r *http.Request) string) Option {
 		panic("logging: WithRoute: nil function")
 	}
 	return func(c *config) { c.route = f }
+}
+
+// WithAttrs adds the attributes f returns to every record, after logging's
+// own fields and before those added with AddAttrs: trace and span IDs, or
+// anything else known only at the end. f is called when the record is
+// written (not for a record dropped by its level or by WithSampling), after
+// the handler returned, with the request logging passed on. Its context is
+// the one the request arrived with plus logging's own, so a span started
+// by a middleware outside logging is there, one started inside is not.
+// Several WithAttrs add up, in order. It panics if f is nil.
+func WithAttrs(f func(r *http.Request) []slog.Attr) Option {
+	if f == nil {
+		panic("logging: WithAttrs: nil function")
+	}
+	return func(c *config) { c.attrs = append(c.attrs, f) }
+}
+
+// WithSampling writes only some of the records of healthy requests. It
+// keeps every record of a request that got a status of 400 or more (5xx,
+// 4xx, a panic), that took slow or longer, or whose method is neither GET
+// nor HEAD (writes are rare and matter), and of the rest a random fraction
+// keep, from 0 (none) to 1 (all). A slow of 0 turns the slow rule off.
+//
+// The decision is made when the handler returned, since status and
+// duration are known only then, and before anything of the record is
+// built, so a dropped record costs a random number. The request still has
+// its ID: it is echoed in the response header and in the records handlers
+// write through Logger(ctx), which are not sampled, even when its access
+// record is dropped.
+//
+// It panics if keep is outside 0..1 (or NaN) or slow is negative.
+func WithSampling(keep float64, slow time.Duration) Option {
+	if !(keep >= 0 && keep <= 1) {
+		panic(fmt.Sprintf("logging: WithSampling: keep %v is outside 0..1", keep))
+	}
+	if slow < 0 {
+		panic(fmt.Sprintf("logging: WithSampling: negative slow duration %v", slow))
+	}
+	s := &sampling{keep: keep, slow: slow}
+	return func(c *config) { c.sampling = s }
+}
+
+type sampling struct {
+	keep float64
+	slow time.Duration // 0: no slow rule
+}
+
+// drop reports whether the record of a request that started at start is
+// left out. The clock is read only for the slow rule, and the draw comes
+// from math/rand/v2's generator, which is per thread: no lock, no
+// allocation.
+func (s *sampling) drop(method string, status int, start time.Time) bool {
+	switch {
+	case status >= 400,
+		method != http.MethodGet && method != http.MethodHead,
+		s.slow > 0 && time.Since(start) >= s.slow:
+		return false
+	}
+	return rand.Float64() >= s.keep
 }

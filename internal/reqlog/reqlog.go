@@ -12,6 +12,32 @@
 //
 // Only logging creates a State and closes it; every other package reads the
 // ID or adds attributes, so no package writes another's fields.
+//
+// # What mw's middlewares add
+//
+// Each middleware says what it did to a request with one call, made with
+// the context of the request it acted on (r.Context() as it received r),
+// from any goroutine, before logging writes the record. These are the
+// keys and types of the record in every logging schema; the functions
+// below make the calls, so the keys are spelled in one place:
+//
+//	// ratelimit, once per request a limiter counted (allowed, denied or dry run):
+//	reqlog.AddRateLimit(r.Context(), l.Name(), res.Limit, res.Remaining, !res.Allowed)
+//	//   = reqlog.AddAttrs(ctx, slog.Group("ratelimit", slog.String("name", name),
+//	//       slog.Int64("limit", limit), slog.Int64("remaining", remaining), slog.Bool("limited", limited)))
+//	// timeout, when the deadline expired (answered or aborted):
+//	reqlog.AddTimedOut(r.Context()) // = reqlog.AddAttrs(ctx, slog.Bool("timed_out", true))
+//	// concurrency, when it rejected the request, with the reason its WithOnReject gets
+//	// ("limit", "queue-full", "queue-timeout", "key"):
+//	reqlog.AddShed(r.Context(), reason) // = reqlog.AddAttrs(ctx, slog.String("shed", reason))
+//
+// limited is !res.Allowed: the request was over the limit (in dry run it
+// went on anyway, and its status tells that it was not denied). The
+// ratelimit group stays a slog group: text handlers write ratelimit.name=api,
+// JSON handlers "ratelimit":{"name":"api",...}. Stacked limiters each add a
+// group, in the order they ran, so the key repeats (slog does not merge
+// attributes; a JSON reader that keeps the last sees the innermost). Outside
+// a logged request every call is a no-op that builds nothing.
 package reqlog
 
 import (
@@ -100,12 +126,16 @@ func ID(ctx context.Context) string {
 // been written.
 func AddAttrs(ctx context.Context, attrs ...slog.Attr) {
 	if s := FromContext(ctx); s != nil && len(attrs) > 0 {
-		s.mu.Lock()
-		if !s.closed {
-			s.attrs = append(s.attrs, attrs...)
-		}
-		s.mu.Unlock()
+		s.add(attrs...)
 	}
+}
+
+func (s *State) add(attrs ...slog.Attr) {
+	s.mu.Lock()
+	if !s.closed {
+		s.attrs = append(s.attrs, attrs...)
+	}
+	s.mu.Unlock()
 }
 
 // Close ends additions, for logging when it writes the record, and returns
@@ -135,3 +165,38 @@ func (s *State) Logger() *slog.Logger {
 	}
 	return l
 }
+
+// AddRateLimit adds the ratelimit group to the record: the limiter's name,
+// the decision's limit and remaining, and whether it denied the request.
+func AddRateLimit(ctx context.Context, name string, limit, remaining int64, limited bool) {
+	if s := FromContext(ctx); s != nil {
+		s.add(slog.Attr{Key: KeyRateLimit, Value: slog.GroupValue(
+			slog.String("name", name),
+			slog.Int64("limit", limit),
+			slog.Int64("remaining", remaining),
+			slog.Bool("limited", limited),
+		)})
+	}
+}
+
+// AddTimedOut adds timed_out=true to the record.
+func AddTimedOut(ctx context.Context) {
+	if s := FromContext(ctx); s != nil {
+		s.add(slog.Bool(KeyTimedOut, true))
+	}
+}
+
+// AddShed adds shed=reason to the record.
+func AddShed(ctx context.Context, reason string) {
+	if s := FromContext(ctx); s != nil {
+		s.add(slog.String(KeyShed, reason))
+	}
+}
+
+// The keys mw's middlewares add to the record, one place for their
+// spelling (see the package documentation).
+const (
+	KeyRateLimit = "ratelimit"
+	KeyTimedOut  = "timed_out"
+	KeyShed      = "shed"
+)

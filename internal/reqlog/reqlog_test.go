@@ -83,3 +83,25 @@ func TestAddAttrsFromGoroutinesUntilClose(t *testing.T) {
 
 	assert.NotPanics(t, func() { AddAttrs(context.Background(), slog.Int("x", 1)) }, "no-op outside a logged request")
 }
+
+// The calls mw's middlewares make add exactly the documented keys and
+// types, the ratelimit one as a group.
+func TestMiddlewareCalls(t *testing.T) {
+	ctx := NewContext(context.Background(), slog.Default())
+	AddRateLimit(ctx, "api", 10, 9, false)
+	AddTimedOut(ctx)
+	AddShed(ctx, "queue-full")
+	got := ctx.State.Close()
+	want := []slog.Attr{
+		slog.Group("ratelimit", slog.String("name", "api"), slog.Int64("limit", 10), slog.Int64("remaining", 9), slog.Bool("limited", false)),
+		slog.Bool("timed_out", true),
+		slog.String("shed", "queue-full"),
+	}
+	if assert.Len(t, got, len(want)) {
+		for i := range want {
+			assert.True(t, want[i].Equal(got[i]), "%v != %v", want[i], got[i])
+		}
+	}
+	AddShed(ctx, "late")
+	assert.Len(t, ctx.State.Close(), 3, "closed: dropped")
+}
