@@ -3,6 +3,7 @@ package concurrency
 import (
 	"context"
 	"errors"
+	"github.com/seed1f3c5038/mw/internal/reqlog"
 	"net/http"
 	"sync"
 	"time"
@@ -300,6 +301,7 @@ func (l *Limiter) keyDone(key string) {
 }
 
 func (l *Limiter) reject(w http.ResponseWriter, r *http.Request, reason string) {
+	reqlog.AddShed(r.Context(), reason)
 	for _, f := range l.onReject {
 		f(r, reason)
 	}

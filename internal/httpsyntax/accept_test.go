@@ -1,4 +1,4 @@
-package concurrency
+package httpsyntax
 
 import (
 	"mime"
@@ -32,8 +32,8 @@ func TestPrefersJSON(t *testing.T) {
 		{[]string{` application/json ; Q=0.8 , text/plain ; q=0.7`}, true},
 		{[]string{"text/plain;q=1.000, application/json;q=0.999"}, false},
 	} {
-		if got := prefersJSON(tc.accept); got != tc.want {
-			t.Errorf("prefersJSON(%q) = %v, want %v", tc.accept, got, tc.want)
+		if got := PrefersJSON(tc.accept); got != tc.want {
+			t.Errorf("PrefersJSON(%q) = %v, want %v", tc.accept, got, tc.want)
 		}
 	}
 }
@@ -83,13 +83,13 @@ func FuzzPrefersJSON(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, accept string) {
-		got := prefersJSON([]string{accept}) // must not panic
+		got := PrefersJSON([]string{accept}) // must not panic
 		if strings.ContainsAny(accept, "\"\\") {
 			return
 		}
 		want, ok := refPrefersJSON(accept)
 		if ok && got != want {
-			t.Errorf("prefersJSON(%q) = %v, reference says %v", accept, got, want)
+			t.Errorf("PrefersJSON(%q) = %v, reference says %v", accept, got, want)
 		}
 	})
 }
