@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/seed1f3c5038/mw/internal/logsink"
+	"github.com/seed1f3c5038/mw/internal/testutil"
 	"github.com/seed1f3c5038/mw/logging"
 	"github.com/seed1f3c5038/mw/recovery"
 )
@@ -20,7 +20,7 @@ import (
 // The recommended stack, end to end: logging outside recovery outside the
 // handler.
 func TestLoggingOutsideRecovery(t *testing.T) {
-	var out logsink.Sink
+	var out testutil.Sink
 	logger := slog.New(slog.NewJSONHandler(&out, nil))
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /early", func(http.ResponseWriter, *http.Request) { panic("early") })

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/seed1f3c5038/mw/internal/logsink"
+	"github.com/seed1f3c5038/mw/internal/testutil"
 	"github.com/seed1f3c5038/mw/ratelimit"
 )
 
@@ -43,7 +43,7 @@ func TestRecipes(t *testing.T) {
 		{"gin", Gin, "/articles/:id", "/articles", "/articles", 404}, // gin answers 404 unless HandleMethodNotAllowed
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var logs logsink.Sink
+			var logs testutil.Sink
 			logger := slog.New(slog.NewJSONHandler(&logs, nil))
 			limiter, err := ratelimit.New("5-M")
 			require.NoError(t, err)

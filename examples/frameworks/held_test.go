@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/seed1f3c5038/mw/internal/logsink"
+	"github.com/seed1f3c5038/mw/internal/testutil"
 	"github.com/seed1f3c5038/mw/logging"
 	"github.com/seed1f3c5038/mw/ratelimit"
 	"github.com/seed1f3c5038/mw/recovery"
@@ -37,12 +37,7 @@ func TestEchoWrapMiddlewareWithErrors(t *testing.T) {
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			if name != "logging" {
-				// recovery still hands down a pooled writer (respwriter.Acquire):
-				// issue 11 item 2 removes the pool. Remove this skip at merge.
-				t.Skip("recovery's pooled writer: fixed by issue 11's respwriter change")
-			}
-			var logs logsink.Sink
+			var logs testutil.Sink
 			logger := slog.New(slog.NewJSONHandler(&logs, nil))
 			limiter, err := ratelimit.New("100000-M")
 			require.NoError(t, err)
