@@ -1,0 +1,63 @@
+package mw_test
+
+// The "Additions of 0.2" of shared/API.md, pinned like api_test.go pins 0.1.
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"time"
+
+	"github.com/seed1f3c5038/mw/clientip"
+	"github.com/seed1f3c5038/mw/concurrency"
+	"github.com/seed1f3c5038/mw/logging"
+	"github.com/seed1f3c5038/mw/methodrouter"
+	"github.com/seed1f3c5038/mw/ratelimit"
+)
+
+var (
+	// clientip
+	_ func(...clientip.Option) (func(http.Handler) http.Handler, error) = clientip.New
+	_ func(...string) clientip.Option                                   = clientip.WithTrustedProxies
+	_ func(string) clientip.Option                                      = clientip.WithHeader
+	_ func(context.Context) (netip.Addr, bool)                          = clientip.FromContext
+
+	// logging: fitting every router, observability
+	_ func(func(r *http.Request) string) logging.Option      = logging.WithRoute
+	_ func(context.Context, ...slog.Attr)                    = logging.AddAttrs
+	_ func(logging.Schema) logging.Option                    = logging.WithSchema
+	_ func(func(r *http.Request) []slog.Attr) logging.Option = logging.WithAttrs
+	_ func(float64, time.Duration) logging.Option            = logging.WithSampling
+	_                                                        = [...]logging.Schema{logging.SchemaDefault, logging.SchemaOTel, logging.SchemaECS}
+
+	// ratelimit at scale
+	_ func(int) ratelimit.Option                                         = ratelimit.WithInstances
+	_ func(*ratelimit.Limiter) string                                    = (*ratelimit.Limiter).Name
+	_ func(*ratelimit.Limiter) bool                                      = (*ratelimit.Limiter).Degraded
+	_ func(func(r *http.Request, res ratelimit.Result)) ratelimit.Option = ratelimit.WithOnDecision
+
+	// concurrency
+	_ func(...concurrency.Option) (*concurrency.Limiter, error)     = concurrency.New
+	_ func(*concurrency.Limiter, http.Handler) http.Handler         = (*concurrency.Limiter).Middleware
+	_ func(*concurrency.Limiter) int                                = (*concurrency.Limiter).Limit
+	_ func(*concurrency.Limiter) int                                = (*concurrency.Limiter).InFlight
+	_ func(int) concurrency.Option                                  = concurrency.WithLimit
+	_ func(int, int) concurrency.Option                             = concurrency.WithAdaptive
+	_ func(int, time.Duration) concurrency.Option                   = concurrency.WithQueue
+	_ func(func(r *http.Request) string, int) concurrency.Option    = concurrency.WithKey
+	_ func(func(r *http.Request) int) concurrency.Option            = concurrency.WithPriority
+	_ func(http.Handler) concurrency.Option                         = concurrency.WithRejectHandler
+	_ func(func(r *http.Request, reason string)) concurrency.Option = concurrency.WithOnReject
+
+	// methodrouter: a whole ServeMux, views made per request
+	_ func(*http.ServeMux) *methodrouter.ServeMux                                    = methodrouter.WrapMux
+	_ func(*methodrouter.ServeMux, http.Handler) *methodrouter.ServeMux              = (*methodrouter.ServeMux).NotFound
+	_ func(*methodrouter.ServeMux, http.Handler) *methodrouter.ServeMux              = (*methodrouter.ServeMux).NotAllowed
+	_ func(*methodrouter.ServeMux, http.ResponseWriter, *http.Request)               = (*methodrouter.ServeMux).ServeHTTP
+	_ func(func() *apiView, ...func(http.Handler) http.Handler) *methodrouter.Router = methodrouter.ViewOf[*apiView]
+)
+
+type apiView struct{}
+
+func (*apiView) Get(http.ResponseWriter, *http.Request) {}
