@@ -7,6 +7,7 @@
 #   bench/run.sh            # everything (about 22 minutes on 2 cores)
 #   COUNT=3 bench/run.sh    # quicker, noisier
 #   bench/run.sh overload   # only the goodput-under-overload run (about 2 minutes; needs gnuplot for the plot)
+#   bench/run.sh e2e        # only the end-to-end wrk rounds (ROUNDS=3 DURATION=6s: about 7 minutes)
 set -euo pipefail
 cd "$(dirname "$0")"
 COUNT=${COUNT:-10}
@@ -25,10 +26,60 @@ overload() {
     echo "gnuplot is missing (apt-get install gnuplot): no overload.png"
   fi
 }
-if [ "${1:-}" = overload ]; then
-  overload
-  exit 0
-fi
+# End to end (cmd/stackserver under wrk -t1 -c32 on loopback): bare, ours
+# with timeout.Context, ours with timeout.New, and chi's stack, each
+# logging to io.Discard and then to a real file; ROUNDS interleaved rounds
+# of DURATION each, so a noisy minute hurts every stack alike. e2e.md gets
+# the median and range of requests/s per stack; each stack's server CPU
+# profile of its last round is kept as cpu-<stack>-<log>.prof.
+e2e() {
+  echo "== end to end with wrk (-t1 -c32), ${ROUNDS:-3} rounds of ${DURATION:-6s}"
+  command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 1; }
+  go build -o "$out/stackserver" ./cmd/stackserver
+  : > "$out/wrk.txt"
+  local port=19080 stacks="bare ours ours-new chi"
+  for log in discard file; do
+    for round in $(seq "${ROUNDS:-3}"); do
+      for stack in $stacks; do
+        local logto=""
+        [ "$log" = file ] && logto="$out/access-$stack.log" && : > "$logto"
+        "$out/stackserver" -stack "$stack" -addr "127.0.0.1:$port" ${logto:+-log "$logto"} \
+          -cpuprofile "$out/cpu-$stack-$log.prof" &
+        local pid=$!
+        for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/" >/dev/null 2>&1 && break; sleep 0.1; done
+        wrk -t1 -c32 -d2s "http://127.0.0.1:$port/" >/dev/null # warm up
+        local rps
+        rps=$(wrk -t1 -c32 -d"${DURATION:-6s}" "http://127.0.0.1:$port/" | tee -a "$out/wrk.txt" | awk '/Requests\/sec/ {print $2}')
+        echo "$log $stack $round $rps" | tee -a "$out/e2e.dat"
+        kill -INT "$pid"; wait "$pid" 2>/dev/null || true
+      done
+    done
+  done
+  # median and range per (log, stack), then the ratios the issue asks for
+  : > "$out/e2e.txt"
+  for log in discard file; do
+    for stack in $stacks; do
+      awk -v l="$log" -v s="$stack" '$1 == l && $2 == s { print $4 }' "$out/e2e.dat" | sort -n |
+        awk -v k="$log $stack" '{ a[NR] = $1 } END { if (NR) printf "%s %.0f %.0f %.0f\n", k, a[int((NR+1)/2)], a[1], a[NR] }' >> "$out/e2e.txt"
+    done
+  done
+  {
+    echo "| log | stack | median req/s | range |"; echo "| --- | --- | ---: | --- |"
+    awk '{ printf "| %s | %s | %s | %s-%s |\n", $1, $2, $3, $4, $5 }' "$out/e2e.txt"
+    awk '{ m[$1 " " $2] = $3 } END { split("discard file", L, " ")
+      for (i = 1; i <= 2; i++) { g = L[i]; if (!m[g " chi"] || !m[g " bare"]) continue
+        printf "\n%s: ours/chi %.2f, ours/bare %.2f, ours-new/chi %.2f\n", g, m[g " ours"] / m[g " chi"], m[g " ours"] / m[g " bare"], m[g " ours-new"] / m[g " chi"] } }' "$out/e2e.txt"
+  } > "$out/e2e.md"
+  cat "$out/e2e.md"
+  for p in "$out"/cpu-*.prof; do
+    echo "-- top of $p" >> "$out/e2e-profiles.txt"
+    go tool pprof -top -nodecount 15 "$out/stackserver" "$p" 2>/dev/null >> "$out/e2e-profiles.txt" || true
+  done
+}
+case "${1:-}" in
+overload) overload; exit 0 ;;
+e2e) : > "$out/e2e.dat"; e2e; exit 0 ;;
+esac
 
 benchstat=(go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da)
 
@@ -49,19 +100,7 @@ for name in $(sed -n 's/^Benchmark\([A-Za-z0-9]*\)\/.*/\1/p' "$out/bench.txt" | 
     grep -vE '^(goos|goarch|pkg|cpu):|^$|geomean|^[¹²³⁴]' >> "$out/benchstat.txt"
 done
 
-echo "== end to end with wrk (-t1 -c32)"
-command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 1; }
-go build -o "$out/stackserver" ./cmd/stackserver
-: > "$out/wrk.txt"
-port=19080
-for stack in bare ours chi; do
-  "$out/stackserver" -stack "$stack" -addr "127.0.0.1:$port" &
-  pid=$!
-  for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/" >/dev/null 2>&1 && break; sleep 0.1; done
-  wrk -t1 -c32 -d3s "http://127.0.0.1:$port/" >/dev/null # warm up
-  echo "-- $stack" | tee -a "$out/wrk.txt"
-  wrk -t1 -c32 -d10s "http://127.0.0.1:$port/" | tee -a "$out/wrk.txt"
-  kill "$pid"; wait "$pid" 2>/dev/null || true
-done
+mkdir -p "$out"; : > "$out/e2e.dat"
+e2e
 overload
 echo "results in bench/$out/"
