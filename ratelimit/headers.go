@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/seed1f3c5038/mw/internal/httpsyntax"
 )
 
 // HeaderStyle chooses the rate limit fields sent on responses.
@@ -136,7 +138,7 @@ func (l *Limiter) ietfRateLimit(d *decision, now time.Time) string {
 func (l *Limiter) denyBody(w http.ResponseWriter, r *http.Request, d *decision) {
 	h := w.Header()
 	h[hNoSniff] = []string{"nosniff"}
-	if !prefersJSON(r.Header.Values("Accept")) {
+	if !httpsyntax.PrefersJSON(r.Header.Values("Accept")) {
 		h[hCType] = []string{"text/plain; charset=utf-8"}
 		w.WriteHeader(http.StatusTooManyRequests)
 		io.WriteString(w, "Too Many Requests\n")
@@ -168,38 +170,6 @@ type problem struct {
 	Status   int      `json:"status"`
 	Detail   string   `json:"detail"`
 	Violated []string `json:"violated-policies"`
-}
-
-// prefersJSON reads Accept (RFC 9110 section 12.5.1): true when
-// application/json or application/problem+json has a q above 0 and at
-// least as high as every other listed range but */*, which alone says
-// nothing about JSON.
-func prefersJSON(accept []string) bool {
-	jsonQ, otherQ := -1.0, -1.0
-	for _, line := range accept {
-		for _, item := range strings.Split(line, ",") {
-			mt, params, _ := strings.Cut(item, ";")
-			mt = strings.ToLower(strings.TrimSpace(mt))
-			if mt == "" || mt == "*/*" {
-				continue
-			}
-			q := 1.0
-			for _, p := range strings.Split(params, ";") {
-				k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
-				if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
-					if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && f >= 0 && f <= 1 {
-						q = f
-					}
-				}
-			}
-			if mt == "application/json" || mt == "application/problem+json" {
-				jsonQ = max(jsonQ, q)
-			} else {
-				otherQ = max(otherQ, q)
-			}
-		}
-	}
-	return jsonQ > 0 && jsonQ >= otherQ
 }
 
 // unavailable answers 503 under FailClosed while the store fails; the store

@@ -44,7 +44,9 @@ func newWindow(name string, rate limiter.Rate, several bool) window {
 }
 
 // appendClient appends the client part of r's key: the KeyFunc's answer,
-// or the client IP (IPv6 masked to its prefix, "2001:db8::/64").
+// or the client IP (IPv6 masked to its prefix, "2001:db8::/64"): the one
+// package clientip resolved when it ran before and this limiter has no
+// trusted proxies of its own, else the one this limiter resolves.
 func (l *Limiter) appendClient(b []byte, r *http.Request) []byte {
 	if l.keyFunc != nil {
 		if k := l.keyFunc(r); k != "" {
@@ -52,6 +54,9 @@ func (l *Limiter) appendClient(b []byte, r *http.Request) []byte {
 		}
 	}
 	if l.ips.Direct() {
+		if addr, ok := clientip.AddrFromContext(r.Context()); ok {
+			return appendAddr(b, addr, l.ipv6Bits)
+		}
 		// The common case, with a shortcut: an IPv4 peer's text, once
 		// netip accepts it, is already the canonical form.
 		host := clientip.PeerHost(r.RemoteAddr)

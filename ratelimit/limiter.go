@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/seed1f3c5038/mw/internal/reqlog"
+
 	"github.com/ulule/limiter/v3/drivers/store/memory"
 
 	"github.com/seed1f3c5038/mw/internal/clientip"
@@ -176,6 +178,7 @@ func (l *Limiter) serve(w http.ResponseWriter, r *http.Request, next http.Handle
 		return
 	}
 	l.report(r, &d)
+	reqlog.AddRateLimit(r.Context(), l.Name(), d.res.Limit, d.res.Remaining, !d.res.Allowed)
 	deny := !d.res.Allowed && !l.dryRun
 	if deny && l.deny == nil {
 		l.writeHeaders(w.Header(), &d, true, nil)
