@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/seed1f3c5038/mw/internal/reqlog"
+
 	"github.com/seed1f3c5038/mw/internal/respwriter"
 )
 
@@ -179,6 +181,9 @@ func (h *handler) expire(g *guard, w http.ResponseWriter, req *http.Request) {
 	committed, hijacked := g.HeaderWritten(), g.Hijacked()
 	g.mu.Unlock()
 
+	if timedOut {
+		reqlog.AddTimedOut(ctx) // the access record says why it ended so
+	}
 	switch {
 	case !timedOut || hijacked:
 		// Nothing to say to a client that left, or on a connection that
