@@ -34,13 +34,36 @@
 // by the exceeded window that ends last, and Retry-After is that wait, in
 // whole seconds rounded up, at least 1.
 //
+// # Charging by outcome
+//
+// WithRefund takes a request back after the handler returned when its
+// status is one the function accepts, so that a login endpoint counts only
+// its failures:
+//
+//	ratelimit.WithRefund(func(_ *http.Request, status int) bool { return status < 400 })
+//
+// The refund is atomic over all windows and reaches only the windows the
+// request was counted in: the decision records each window's identity (its
+// end, on the store's clock), and a window that has ended since is left
+// alone, so a refund never lends budget to the next window. The headers of
+// the response were set before the handler ran and describe the state
+// before the refund. With Redis a refund is one more EVALSHA, of a second
+// small script on the same hash. WithStore cannot refund (New says so).
+//
+// (*Limiter).Charge adds what a request really cost, from inside the
+// handler once it is known (tokens an upstream model used): to every
+// current window of the key the request was counted under, never denying
+// it, so later requests see the charge. With Redis it is one round trip
+// (the decision's script, told to add whatever the limits).
+//
 // # Keys
 //
 // A request's client key is WithKey's answer, or its client IP when that is
 // "" or unset: the TCP peer, unless the peer is in WithTrustedProxies, in
 // which case the one header named by WithClientIPHeader is walked from the
 // right past trusted hops (see WithTrustedProxies): no client can choose
-// its key. IPv4 clients are keyed by address ("192.0.2.1"), IPv6 clients by
+// its key. Without WithTrustedProxies of its own, a Limiter behind package
+// clientip's middleware keys by the address clientip resolved. IPv4 clients are keyed by address ("192.0.2.1"), IPv6 clients by
 // their prefix ("2001:db8::/64", WithIPv6Prefix).
 //
 // # Stores
@@ -106,6 +129,8 @@
 // (application/problem+json, type quota-exceeded, with the violated
 // policies) when the client's Accept prefers JSON, else one line of text.
 //
-// Nothing is logged: store failures go to WithOnError, decisions to
-// WithOnDecision, over-limit requests to WithOnLimited.
+// Nothing is logged by this package: store failures go to WithOnError,
+// decisions to WithOnDecision, over-limit requests to WithOnLimited. Behind
+// package logging's middleware, each counted request's access record gets a
+// ratelimit group (name, limit, remaining, limited).
 package ratelimit

@@ -208,3 +208,59 @@ func Example_drfRatesAndProblemJSON() {
 	// https://iana.org/assignments/http-problem-types#quota-exceeded [api-1s]
 	// true
 }
+
+// A login endpoint that counts only failed attempts: successful logins are
+// taken back once the handler answered, so an honest user never runs out,
+// while a password guesser gets three tries a minute.
+func ExampleWithRefund() {
+	login := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Basic b3duZXI6c2VjcmV0" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		fmt.Fprintln(w, "welcome")
+	})
+	l, err := ratelimit.New("3-M", ratelimit.WithRefund(func(_ *http.Request, status int) bool { return status < 400 }))
+	if err != nil {
+		log.Fatal(err)
+	}
+	h := l.Middleware(login)
+	for i := 0; i < 5; i++ {
+		get(h, "192.0.2.1:1", "Authorization", "Basic b3duZXI6c2VjcmV0")
+	}
+	fmt.Println("after 5 logins:", get(h, "192.0.2.1:1", "Authorization", "Basic b3duZXI6c2VjcmV0").Code)
+	for i := 0; i < 3; i++ {
+		get(h, "192.0.2.2:1", "Authorization", "Basic Z3Vlc3M=")
+	}
+	fmt.Println("after 3 failures:", get(h, "192.0.2.2:1", "Authorization", "Basic b3duZXI6c2VjcmV0").Code)
+	// Output:
+	// after 5 logins: 200
+	// after 3 failures: 429
+}
+
+// An LLM-proxy-like handler: each request costs 1 to get in, then the
+// tokens the upstream call used are charged once they are known, so a
+// client's budget is in tokens and a long answer pushes its next requests
+// over.
+func ExampleLimiter_Charge() {
+	l, err := ratelimit.New("1000-M")
+	if err != nil {
+		log.Fatal(err)
+	}
+	proxy := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		used := int64(600) // what the upstream model reported
+		if err := l.Charge(r, used); err != nil {
+			log.Print(err)
+		}
+		fmt.Fprintln(w, "answer")
+	})
+	h := l.Middleware(proxy)
+	for i := 1; i <= 3; i++ {
+		w := get(h, "192.0.2.1:1")
+		fmt.Println("call", i, w.Code, "remaining before it:", w.Header().Get("X-RateLimit-Remaining"))
+	}
+	// Output:
+	// call 1 200 remaining before it: 999
+	// call 2 200 remaining before it: 398
+	// call 3 429 remaining before it: 0
+}

@@ -109,14 +109,18 @@ func (s *remote) decide(ctx context.Context, l *Limiter, r *http.Request, client
 	var st [maxWindows]winState
 	if s.direct {
 		ok, _ := s.primary.take(ctx, client, cost, &st)
-		return l.finish(&st, ok, cost), counted, nil
+		d := l.finish(&st, ok, cost)
+		d.by = s.primary
+		return d, counted, nil
 	}
 	var err error
 	if s.usePrimary(time.Now().UnixNano()) {
 		var ok bool
 		if ok, err = s.bounded(ctx, client, cost, &st); err == nil {
 			s.succeeded(r)
-			return l.finish(&st, ok, cost), counted, nil
+			d := l.finish(&st, ok, cost)
+			d.by = s.primary
+			return d, counted, nil
 		}
 		err = &storeError{s.name, err}
 		s.failed(r, err)
@@ -126,7 +130,9 @@ func (s *remote) decide(ctx context.Context, l *Limiter, r *http.Request, client
 	switch s.policy {
 	case FallbackLocal:
 		ok, _ := s.local.take(ctx, client, cost, &st)
-		return l.finish(&st, ok, cost), counted, nil
+		d := l.finish(&st, ok, cost)
+		d.by = s.local
+		return d, counted, nil
 	case FailOpen:
 		return decision{}, failedOpen, err
 	default:
@@ -256,4 +262,22 @@ func (s *remote) forget(ctx context.Context, client []byte) error {
 		s.failed(nil, err)
 	}
 	return err
+}
+
+// call runs f on the store that counted a request (by): the memory
+// fallback or a direct store plainly, the remote store within s.timeout,
+// like a decision. f must own what it uses: it may outlive the call. A
+// failure counts as a store failure, is reported, and is returned.
+func (s *remote) call(ctx context.Context, r *http.Request, by store, f func(context.Context, store) error) error {
+	if by != s.primary || s.direct {
+		return f(ctx, by)
+	}
+	err := s.within(ctx, func(ctx context.Context) error { return f(ctx, s.primary) })
+	if err != nil {
+		err = &storeError{s.name, err}
+		s.failed(r, err)
+		return err
+	}
+	s.succeeded(r)
+	return nil
 }

@@ -190,4 +190,5 @@ type decision struct {
 	n    int // windows
 	ws   [maxWindows]winState
 	over uint8 // bit i: window i had no room (denied requests)
+	by   store // the store that counted it (memory, FallbackLocal's, or the remote one)
 }

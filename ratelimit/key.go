@@ -44,9 +44,9 @@ func newWindow(name string, rate limiter.Rate, several bool) window {
 }
 
 // appendClient appends the client part of r's key: the KeyFunc's answer,
-// or the client IP (IPv6 masked to its prefix, "2001:db8::/64"): the one
-// package clientip resolved when it ran before and this limiter has no
-// trusted proxies of its own, else the one this limiter resolves.
+// or the client IP (IPv6 masked to its prefix, "2001:db8::/64"). Without
+// WithTrustedProxies, the client IP is package clientip's answer when its
+// middleware ran before, else the TCP peer.
 func (l *Limiter) appendClient(b []byte, r *http.Request) []byte {
 	if l.keyFunc != nil {
 		if k := l.keyFunc(r); k != "" {
@@ -54,8 +54,11 @@ func (l *Limiter) appendClient(b []byte, r *http.Request) []byte {
 		}
 	}
 	if l.ips.Direct() {
-		if addr, ok := clientip.AddrFromContext(r.Context()); ok {
-			return appendAddr(b, addr, l.ipv6Bits)
+		// Package clientip ran before and resolved the client behind the
+		// proxies it trusts: its answer is the one to key by, since this
+		// limiter trusts no proxy of its own.
+		if a, ok := clientip.AddrFromContext(r.Context()); ok {
+			return appendAddr(b, a, l.ipv6Bits)
 		}
 		// The common case, with a shortcut: an IPv4 peer's text, once
 		// netip accepts it, is already the canonical form.

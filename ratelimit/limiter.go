@@ -7,11 +7,11 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/seed1f3c5038/mw/internal/reqlog"
-
 	"github.com/ulule/limiter/v3/drivers/store/memory"
 
 	"github.com/seed1f3c5038/mw/internal/clientip"
+	"github.com/seed1f3c5038/mw/internal/reqlog"
+	"github.com/seed1f3c5038/mw/internal/respwriter"
 )
 
 // Limiter throttles requests before they reach the handler. It is safe for
@@ -31,6 +31,7 @@ type Limiter struct {
 	dryRun     bool
 	onLimited  func(*http.Request, Result)
 	onDecision func(*http.Request, Result)
+	refund     func(*http.Request, int) bool
 
 	mem    *memStore // the private in-memory store; nil with WithStore/WithRedis
 	remote *remote   // WithStore/WithRedis; nil for the private memory store
@@ -57,6 +58,13 @@ type store interface {
 	take(ctx context.Context, client []byte, cost int64, st *[maxWindows]winState) (bool, error)
 	// forget removes client from every window.
 	forget(ctx context.Context, client []byte) error
+	// refund takes cost back from each window i of client whose stored
+	// window is still the one of st[i].end (the window the request was
+	// counted in), atomically for all windows; the others are left alone,
+	// so a refund never reaches a later window.
+	refund(ctx context.Context, client []byte, cost int64, st *[maxWindows]winState) error
+	// charge adds n to every current window of client, whatever the limits.
+	charge(ctx context.Context, client []byte, n int64) error
 }
 
 // New parses one or more comma-separated rates, in ulule/limiter's format
@@ -78,6 +86,9 @@ func New(rates string, opts ...Option) (*Limiter, error) {
 	}
 	if cfg.store != nil && cfg.redis != nil {
 		cfg.fail("WithStore and WithRedis together: choose one store")
+	}
+	if cfg.store != nil && cfg.refund != nil {
+		cfg.fail("WithRefund with WithStore: a Store cannot tell the window a request was counted in from the next; use the memory store or WithRedis")
 	}
 	if cfg.ipHeaderSet && len(cfg.trusted) == 0 {
 		cfg.fail("WithClientIPHeader(%q) without WithTrustedProxies: the header would never be read; name the proxies that set it", cfg.ipHeader)
@@ -101,6 +112,7 @@ func New(rates string, opts ...Option) (*Limiter, error) {
 		dryRun:     cfg.dryRun,
 		onLimited:  cfg.onLimited,
 		onDecision: cfg.onDecision,
+		refund:     cfg.refund,
 	}
 	for _, r := range parsed {
 		l.windows = append(l.windows, newWindow(cfg.name, r, len(parsed) > 1))
@@ -178,7 +190,9 @@ func (l *Limiter) serve(w http.ResponseWriter, r *http.Request, next http.Handle
 		return
 	}
 	l.report(r, &d)
-	reqlog.AddRateLimit(r.Context(), l.Name(), d.res.Limit, d.res.Remaining, !d.res.Allowed)
+	// The access record (package logging) gets the decision; a no-op when
+	// the request is not logged.
+	reqlog.AddRateLimit(r.Context(), l.name, d.res.Limit, d.res.Remaining, !d.res.Allowed)
 	deny := !d.res.Allowed && !l.dryRun
 	if deny && l.deny == nil {
 		l.writeHeaders(w.Header(), &d, true, nil)
@@ -189,14 +203,35 @@ func (l *Limiter) serve(w http.ResponseWriter, r *http.Request, next http.Handle
 	// values. The Result is in this package's own context value, so the
 	// handler sees the innermost limiter that counted it, and nothing any
 	// other middleware holds is written.
-	rc := &resultContext{Context: r.Context(), res: d.res}
+	rc := &resultContext{Context: r.Context(), res: d.res, l: l, client: string(client), by: d.by}
 	l.writeHeaders(w.Header(), &d, deny, rc.vals[:])
 	r = r.WithContext(rc)
 	if deny {
 		l.deny.ServeHTTP(w, r)
 		return
 	}
-	next.ServeHTTP(w, r)
+	if l.refund == nil || !d.res.Allowed || cost == 0 {
+		next.ServeHTTP(w, r)
+		return
+	}
+	ww, rec := respwriter.Wrap(w)
+	next.ServeHTTP(ww, r)
+	if l.refund(r, rec.Status()) {
+		l.refundDecision(r, &d, client, cost)
+	}
+}
+
+// refundDecision takes back cost from the windows d was counted in, in the
+// store that counted it.
+func (l *Limiter) refundDecision(r *http.Request, d *decision, client []byte, cost int64) {
+	if l.remote != nil {
+		own, ws := append([]byte(nil), client...), d.ws
+		_ = l.remote.call(r.Context(), r, d.by, func(ctx context.Context, s store) error { return s.refund(ctx, own, cost, &ws) })
+		return
+	}
+	// The concrete store, not d.by: through an interface client would
+	// escape, costing every request an allocation.
+	_ = l.mem.refund(r.Context(), client, cost, &d.ws)
 }
 
 // report calls WithOnDecision and WithOnLimited; r is nil from Allow.
@@ -207,6 +242,39 @@ func (l *Limiter) report(r *http.Request, d *decision) {
 	if !d.res.Allowed && l.onLimited != nil {
 		l.onLimited(r, d.res)
 	}
+}
+
+// ErrNotCounted is Charge's error for a request this Limiter did not count:
+// one that did not pass through its middleware, that WithSkip exempted,
+// that it denied (or, under WithDryRun, found over the limit), or that a
+// failing store let through uncounted.
+var ErrNotCounted = errors.New("ratelimit: request not counted by this limiter")
+
+// Charge adds n more to every window of the key l counted r under, from
+// inside the handler, once it knows what r really cost (tokens an upstream
+// model used, bytes streamed). It never denies r itself, and may take a
+// window past its limit: later requests see it and are denied until the
+// windows holding the charge end. The charge goes to the client's windows
+// current when Charge is called, in the store that counted r (Redis: one
+// round trip, bounded by WithStoreTimeout; a failure is returned and
+// reported like any store failure). It returns ErrNotCounted when l did
+// not count r, and an error for n < 0; n == 0 does nothing.
+func (l *Limiter) Charge(r *http.Request, n int64) error {
+	if n < 0 {
+		return fmt.Errorf("ratelimit %q: Charge(%d): want n >= 0", l.name, n)
+	}
+	c, ok := r.Context().Value(countedKey{l}).(*resultContext)
+	if !ok || !c.res.Allowed {
+		return ErrNotCounted
+	}
+	if n == 0 {
+		return nil
+	}
+	client := []byte(c.client)
+	if l.remote != nil {
+		return l.remote.call(r.Context(), r, c.by, func(ctx context.Context, s store) error { return s.charge(ctx, client, n) })
+	}
+	return c.by.charge(r.Context(), client, n)
 }
 
 // ErrEmptyKey is returned by Allow and Reset for an empty key.
@@ -259,7 +327,9 @@ func (l *Limiter) decide(ctx context.Context, r *http.Request, client []byte, co
 	if l.mem != nil {
 		var st [maxWindows]winState
 		ok, _ := l.mem.take(ctx, client, cost, &st)
-		return l.finish(&st, ok, cost), counted, nil
+		d := l.finish(&st, ok, cost)
+		d.by = l.mem
+		return d, counted, nil
 	}
 	return l.remote.decide(ctx, l, r, client, cost)
 }

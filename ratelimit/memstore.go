@@ -82,6 +82,18 @@ func newMemStore(ws []window, share int64, maxKeys int) *memStore {
 // take decides cost for client in every window at once: it is added to all
 // of them if every one has room for it, to none otherwise.
 func (s *memStore) take(_ context.Context, client []byte, cost int64, st *[maxWindows]winState) (bool, error) {
+	return s.add(client, cost, false, st), nil
+}
+
+// charge adds n to every window of client, whatever their limits.
+func (s *memStore) charge(_ context.Context, client []byte, n int64) error {
+	var st [maxWindows]winState
+	s.add(client, n, true, &st)
+	return nil
+}
+
+// add is take, and with force charge.
+func (s *memStore) add(client []byte, cost int64, force bool, st *[maxWindows]winState) bool {
 	sh := &s.shards[maphash.Bytes(s.seed, client)%memShards]
 	sh.mu.Lock()
 	// The clock is read under the lock, so that epochs enter each list in
@@ -110,7 +122,7 @@ func (s *memStore) take(_ context.Context, client []byte, cost int64, st *[maxWi
 			p := s.periods[i]
 			w.count, w.end = 0, e.epoch+((now-e.epoch)/p+1)*p
 		}
-		if w.count+cost > s.limits[i] {
+		if w.count+cost > s.limits[i] && !force {
 			allowed = false
 		}
 	}
@@ -121,13 +133,31 @@ func (s *memStore) take(_ context.Context, client []byte, cost int64, st *[maxWi
 		st[i] = winState{limit: s.limits[i], count: e.w[i].count, reset: s.base.Add(time.Duration(e.w[i].end)), end: e.w[i].end}
 	}
 	sh.mu.Unlock()
-	return allowed, nil
+	return allowed
 }
 
 func (s *memStore) startEpoch(e *memEntry, now int64) {
 	for i := 0; i < s.n; i++ {
 		e.w[i] = memWindow{end: now + s.periods[i]}
 	}
+}
+
+// refund takes cost back from each window of client that is still the one
+// st[i].end names.
+func (s *memStore) refund(_ context.Context, client []byte, cost int64, st *[maxWindows]winState) error {
+	sh := &s.shards[maphash.Bytes(s.seed, client)%memShards]
+	sh.mu.Lock()
+	if e := sh.m[string(client)]; e != nil {
+		for i := 0; i < s.n; i++ {
+			// A window that ended stays stored until the next request of
+			// the client moves it on, so its end is compared, not the clock.
+			if w := &e.w[i]; w.end == st[i].end {
+				w.count = max(w.count-cost, 0)
+			}
+		}
+	}
+	sh.mu.Unlock()
+	return nil
 }
 
 // forget removes client.

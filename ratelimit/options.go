@@ -40,6 +40,7 @@ type config struct {
 	headers      HeaderStyle
 	deny         http.Handler
 	dryRun       bool
+	refund       func(*http.Request, int) bool
 }
 
 func defaults() config {
@@ -311,6 +312,26 @@ func WithDenyHandler(h http.Handler) Option {
 // always reports the real decision, since its caller acts on it.
 func WithDryRun(on bool) Option {
 	return func(c *config) { c.dryRun = on }
+}
+
+// WithRefund takes a request back after the handler returns when f accepts
+// its status: count only failed logins with
+// WithRefund(func(_ *http.Request, s int) bool { return s < 400 }). The
+// request is taken back from every window it was counted in, atomically,
+// and only from the very window it was counted in: if a window has ended
+// since, that window is left alone and the next one is not touched, so a
+// refund never lends budget to a later window. The rate limit headers on
+// the response were written before the handler ran and describe the
+// state before the refund. Only allowed requests are refunded (a denied
+// one, or one over the limit under WithDryRun, was never added); a
+// handler that panics is not refunded. It works with the private memory
+// store, WithRedis (one more round trip, after the response) and
+// FallbackLocal; New refuses it with WithStore, whose Store interface
+// cannot tell one window from the next. The status is read through a
+// wrapper of the ResponseWriter, added only when WithRefund is set; it
+// keeps Flusher, Hijacker, io.ReaderFrom and Unwrap working.
+func WithRefund(f func(r *http.Request, status int) bool) Option {
+	return func(c *config) { c.refund = f }
 }
 
 func validName(s string) bool {

@@ -85,15 +85,30 @@ type resultKey struct{}
 //
 // It also holds the response's rate limit header values, which share its
 // allocation.
+//
+// For Charge it records what the request was counted under: the limiter,
+// the client key and the store that decided it.
 type resultContext struct {
 	context.Context
-	res  Result
-	vals [ctxSlots]string
+	res    Result
+	vals   [ctxSlots]string
+	l      *Limiter
+	client string
+	by     store
 }
 
+// countedKey finds the resultContext of one limiter, past the ones of
+// limiters further in.
+type countedKey struct{ l *Limiter }
+
 func (c *resultContext) Value(key any) any {
-	if _, ok := key.(resultKey); ok {
+	switch k := key.(type) {
+	case resultKey:
 		return c
+	case countedKey:
+		if k.l == c.l {
+			return c
+		}
 	}
 	return c.Context.Value(key)
 }

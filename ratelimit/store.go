@@ -2,6 +2,7 @@ package ratelimit
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/ulule/limiter/v3"
@@ -70,6 +71,26 @@ func (s *ululeStore) forget(ctx context.Context, client []byte) error {
 	for i := range s.windows {
 		w := &s.windows[i]
 		if _, err := s.store.Reset(ctx, s.key(w, client), w.rate); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// errNoRefund is refund's answer: a Store has no way to tell the window a
+// request was counted in from the next one, so New refuses WithRefund
+// with WithStore and this is never reached.
+var errNoRefund = errors.New("ratelimit: WithStore cannot refund")
+
+func (s *ululeStore) refund(context.Context, []byte, int64, *[maxWindows]winState) error {
+	return errNoRefund
+}
+
+// charge increments every window by n: a Store's Increment never refuses.
+func (s *ululeStore) charge(ctx context.Context, client []byte, n int64) error {
+	for i := range s.windows {
+		w := &s.windows[i]
+		if _, err := s.store.Increment(ctx, s.key(w, client), n, w.rate); err != nil {
 			return err
 		}
 	}
