@@ -43,6 +43,7 @@ type config struct {
 	postRate  string
 	timeout   time.Duration
 	logFormat string
+	logSchema string
 }
 
 func main() {
@@ -53,6 +54,7 @@ func main() {
 	flag.StringVar(&cfg.postRate, "post-rate", "5-M", "rate for POST /articles, per API key or else per IP")
 	flag.DurationVar(&cfg.timeout, "timeout", 2*time.Second, "per-request deadline")
 	flag.StringVar(&cfg.logFormat, "log-format", "json", "access log format: json or text")
+	flag.StringVar(&cfg.logSchema, "log-schema", "default", "access log field names: default, otel (OpenTelemetry) or ecs (Elastic)")
 	flag.Parse()
 
 	if err := run(cfg); err != nil {
@@ -106,6 +108,13 @@ func run(cfg config) error {
 	return nil
 }
 
+// logSchemas are the -log-schema values.
+var logSchemas = map[string]logging.Schema{
+	"default": logging.SchemaDefault,
+	"otel":    logging.SchemaOTel,
+	"ecs":     logging.SchemaECS,
+}
+
 func newLogger(format string, w io.Writer) (*slog.Logger, error) {
 	switch format {
 	case "json":
@@ -119,6 +128,10 @@ func newLogger(format string, w io.Writer) (*slog.Logger, error) {
 // newHandler builds the mux and its middlewares. closeAll stops the
 // limiters' background work and closes the Redis client.
 func newHandler(cfg config, logger *slog.Logger) (http.Handler, func(), error) {
+	schema, ok := logSchemas[cfg.logSchema]
+	if !ok {
+		return nil, nil, fmt.Errorf("-log-schema must be default, otel or ecs, not %q", cfg.logSchema)
+	}
 	var limiterOpts []ratelimit.Option
 	var rdb *redis.Client
 	if cfg.redisURL != "" {
@@ -164,7 +177,7 @@ func newHandler(cfg config, logger *slog.Logger) (http.Handler, func(), error) {
 	// Recommended order: logging outside recovery outside the throttle,
 	// the deadline around the handler only.
 	stack := mw.New(
-		logging.New(logger, logging.WithSkip(isHealth)),
+		logging.New(logger, logging.WithSkip(isHealth), logging.WithSchema(schema)),
 		recovery.New(recovery.WithLogger(logger)),
 		global.Middleware,
 		timeout.New(cfg.timeout),

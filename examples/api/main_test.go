@@ -294,3 +294,28 @@ func stringField(rec map[string]any, k string) string {
 	s, _ := rec[k].(string)
 	return s
 }
+
+// -log-schema otel writes OpenTelemetry's names; a bad value stops the
+// program with an error that names it.
+func TestAPILogSchema(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the program")
+	}
+	bin := buildAPI(t)
+	p := startAPI(t, bin, "-log-schema", "otel")
+	res, _ := do(t, "GET", p.url+"/articles", "")
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Eventually(t, func() bool {
+		for _, rec := range p.logRecords() {
+			if rec["url.path"] == "/articles" && rec["http.response.status_code"] == float64(200) {
+				return true
+			}
+		}
+		return false
+	}, 5*time.Second, 20*time.Millisecond, "an OpenTelemetry-named record for GET /articles")
+	p.stop(t)
+
+	out, err := exec.Command(bin, "-log-schema", "zipkin").CombinedOutput()
+	require.Error(t, err)
+	require.Contains(t, string(out), `-log-schema must be default, otel or ecs, not "zipkin"`)
+}
