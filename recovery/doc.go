@@ -50,7 +50,12 @@
 // "panic recovered" and the attributes panic (the value, formatted with
 // fmt), method, path, request_id (when package logging runs outside),
 // aborted (true when the response had started and was cut) and stack
-// (unless WithStack(false)). If the logger itself panics, the client still
+// (unless WithStack(false)): the stack of the goroutine that panicked. A
+// panic value with a method PanicStack() []byte, such as the
+// *timeout.PanicError package timeout re-panics with, is logged with the
+// stack it carries (the handler's) instead of recovery's own, so each panic
+// has one stack, the right one. WithOnPanic adds a call of your own per
+// recovered panic. If the logger itself panics, the client still
 // gets its 500 (or its aborted response), and the logger's panic is
 // reported on the http.Server's ErrorLog (the standard logger without one),
 // as net/http reports a handler's panic.

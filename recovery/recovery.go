@@ -18,6 +18,7 @@ type Option func(*config)
 type config struct {
 	logger  *slog.Logger // nil: slog.Default() at the time of the panic
 	respond func(w http.ResponseWriter, r *http.Request, v any)
+	onPanic func(r *http.Request, v any, aborted bool)
 	stack   bool
 }
 
@@ -48,6 +49,20 @@ func WithResponder(f func(w http.ResponseWriter, r *http.Request, v any)) Option
 // the default is true.
 func WithStack(on bool) Option {
 	return func(c *config) { c.stack = on }
+}
+
+// WithOnPanic calls f for each recovered panic, after it is logged and
+// before the client is answered: v is the recovered value (for a panic that
+// came through package timeout, a *timeout.PanicError whose Value is the
+// handler's), aborted is true when the response had started and is being
+// cut. http.ErrAbortHandler is not a recovered panic and does not call f.
+// Use it for metrics or an error tracker. A panic in f is not recovered. It
+// panics if f is nil.
+func WithOnPanic(f func(r *http.Request, v any, aborted bool)) Option {
+	if f == nil {
+		panic("recovery: WithOnPanic: nil function")
+	}
+	return func(c *config) { c.onPanic = f }
 }
 
 // New returns a middleware that recovers panics from the handler it wraps:
@@ -110,6 +125,9 @@ func (h *handler) recover(w http.ResponseWriter, rec recorder, r *http.Request, 
 	}
 	started := rec.HeaderWritten() || rec.Hijacked()
 	logPanic := h.log(r, v, started)
+	if h.cfg.onPanic != nil {
+		h.cfg.onPanic(r, v, started)
+	}
 	if started {
 		// Too late for a 500: cut the response so the client sees an
 		// error rather than a short body that looks complete.
@@ -220,10 +238,31 @@ func (h *handler) log(r *http.Request, v any, started bool) (logPanic any) {
 		attrs = append(attrs, slog.Bool("aborted", true))
 	}
 	if h.cfg.stack {
-		attrs = append(attrs, slog.String("stack", string(debug.Stack())))
+		attrs = append(attrs, slog.String("stack", string(stackOf(v))))
 	}
 	l.LogAttrs(ctx, slog.LevelError, "panic recovered", attrs...)
 	return nil
+}
+
+// stackCarrier is a panic value that brings the stack of the goroutine that
+// really panicked, as timeout.PanicError does when the handler ran in a
+// goroutine of its own: recovery's own stack would show only the frames
+// that re-panicked it.
+type stackCarrier interface{ PanicStack() []byte }
+
+// stackOf returns the stack to log for v: the one v carries, if any (also
+// wrapped in an error chain), else the current goroutine's.
+func stackOf(v any) []byte {
+	sc, ok := v.(stackCarrier)
+	if err, isErr := v.(error); !ok && isErr {
+		ok = errors.As(err, &sc)
+	}
+	if ok {
+		if s := sc.PanicStack(); len(s) > 0 {
+			return s
+		}
+	}
+	return debug.Stack()
 }
 
 // reportLoggerPanic tells the server's error log (the standard logger

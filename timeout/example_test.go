@@ -63,3 +63,29 @@ func ExampleContext() {
 	fmt.Println(rec.Code)
 	// Output: 503
 }
+
+// A server-sent events stream under a short deadline: it must start within
+// the deadline, then stays alive as long as it sends something at least
+// every idle period.
+func ExampleWithIdle() {
+	events := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		for i := range 3 {
+			fmt.Fprintf(w, "data: %d\n\n", i)
+			http.NewResponseController(w).Flush()
+			time.Sleep(30 * time.Millisecond) // 90 ms in all, past the 50 ms deadline
+		}
+	})
+	h := timeout.New(50*time.Millisecond, timeout.WithIdle(time.Second))(events)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	fmt.Printf("%q %v\n", body, err)
+	// Output: "data: 0\n\ndata: 1\n\ndata: 2\n\n" <nil>
+}

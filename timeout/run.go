@@ -2,7 +2,6 @@ package timeout
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"runtime/debug"
 )
@@ -12,7 +11,7 @@ import (
 // request's context, which is how ServeHTTP learns it: ServeHTTP waits on
 // that context's Done channel, which also closes at the deadline and when
 // the client goes away, so one channel covers all three.
-func (g *guard) run(next http.Handler, w http.ResponseWriter, r *http.Request, cancel context.CancelFunc) {
+func (g *guard) run(next http.Handler, w http.ResponseWriter, r *http.Request, cancel func()) {
 	defer cancel() // after end, so ServeHTTP sees what end recorded
 	defer g.end(r.Context())
 	next.ServeHTTP(w, r)
@@ -34,9 +33,10 @@ func (g *guard) end(ctx context.Context) {
 	if g.err != nil {
 		return // the serving goroutine has moved on: nothing to hand over
 	}
-	if p == nil && g.state.Load() == 0 && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		// It gave up at the deadline without a word: the client gets the
-		// timeout response, without the headers it set.
+	if p == nil && g.state.Load() == 0 && ctx.Err() != nil {
+		// It gave up without a word when its context ended: the client
+		// gets the timeout response (unless it left), without the headers
+		// it set.
 		g.state.Or(stateUnanswered)
 	} else if p == nil && !g.Hijacked() && (!g.HeaderWritten() || g.hdrDirty) {
 		// Headers of a handler that wrote nothing, or trailers set after

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/seed1f3c5038/mw/internal/reqlog"
-
 	"github.com/seed1f3c5038/mw/internal/respwriter"
 )
 
@@ -23,8 +22,43 @@ var ErrTimeout = errors.New("timeout: request deadline exceeded")
 type Option func(*config)
 
 type config struct {
-	status  int
-	handler http.Handler
+	status    int
+	handler   http.Handler
+	idle      time.Duration
+	onTimeout func(r *http.Request, started bool)
+}
+
+// WithIdle lets a handler that has started its response run past New's
+// deadline as long as it makes progress: each Write, Flush or final
+// WriteHeader gives it d more. After d without progress (or at New's
+// deadline, if the last progress is older than d) its response is aborted,
+// as a late handler's is without WithIdle. A handler that has written
+// nothing by New's deadline gets the timeout response as usual. This is for
+// server-sent events and long downloads.
+//
+// With WithIdle, the request's context carries no deadline of New's own
+// (ctx.Deadline reports the parent's, if any), since a stream may outlive
+// New's d: it is canceled, with cause ErrTimeout, when New answers or aborts,
+// so a handler that honours its context still stops then. It panics if d is
+// not positive.
+func WithIdle(d time.Duration) Option {
+	if d <= 0 {
+		panic(fmt.Sprintf("timeout: WithIdle(%v): duration must be positive", d))
+	}
+	return func(c *config) { c.idle = d }
+}
+
+// WithOnTimeout calls f at each expiry, in the serving goroutine, before the
+// client is answered: started is false when the client gets the timeout
+// response, true when a started response is aborted. r is the request with
+// its ended context. New also adds timed_out=true to the access record of
+// package logging, with or without f. A panic in f reaches the middleware
+// outside. It panics if f is nil.
+func WithOnTimeout(f func(r *http.Request, started bool)) Option {
+	if f == nil {
+		panic("timeout: WithOnTimeout(nil)")
+	}
+	return func(c *config) { c.onTimeout = f }
 }
 
 // WithStatus sets the status of the default timeout response (503 Service
@@ -75,9 +109,21 @@ func WithHandler(h http.Handler) Option {
 //     a handler stuck writing to a slow client.
 //     Writers without write deadlines (httptest.ResponseRecorder) cannot be
 //     interrupted: ServeHTTP then waits for the handler's write in progress.
-//   - The client goes away (the context is canceled for another reason):
-//     ServeHTTP returns without writing anything; the handler's later calls
-//     fail with the context's cause.
+//   - The parent context ends (canceled): if the client went away,
+//     ServeHTTP returns without writing anything; if something else ended
+//     it (a server's BaseContext canceled at shutdown, an outer middleware)
+//     and the handler wrote nothing, the client gets the timeout response,
+//     not an empty 200 (net/http's CloseNotify tells the two apart; a writer
+//     chain without it counts as a client gone). A started response is
+//     aborted. The handler's later calls fail with the context's cause. A
+//     parent deadline counts as our own.
+//
+// Each expiry (timeout response or abort) calls WithOnTimeout's function
+// and adds timed_out=true to package logging's access record. Where the
+// http.Server's WriteTimeout would end before the deadline (and each
+// WithIdle extension), New moves the connection's write deadline past it
+// through http.ResponseController, so the server does not cut a response
+// the handler may still send; otherwise it costs a context lookup.
 //
 // Writes go straight to the client, nothing is buffered, and Flush,
 // Hijack (until the deadline), io.ReaderFrom and http.ResponseController
@@ -113,21 +159,150 @@ type handler struct {
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.cfg.idle > 0 {
+		h.serveIdle(w, r)
+		return
+	}
 	ctx, cancel := context.WithTimeoutCause(r.Context(), h.d, ErrTimeout)
 	defer cancel()
 	req := r.WithContext(ctx)
 
 	g := &guard{rw: w}
+	if wt := writeTimeout(r); wt > 0 {
+		now := time.Now()
+		coverWrite(w, now, wt, now.Add(h.d))
+	}
 	done := ctx.Done()
 	go g.run(h.next, respwriter.Expose(g, w), req, cancel)
 	// Closed when the handler returns (run cancels ctx), at the deadline,
 	// or when the parent context ends.
 	<-done
-	if g.state.Load()&stateFinished != 0 {
+	h.end(g, w, req)
+}
+
+// end ends the request once its context is done.
+func (h *handler) end(g *guard, w http.ResponseWriter, req *http.Request) {
+	if g.finishedInTime() {
 		h.finish(g, w, req)
 		return
 	}
 	h.expire(g, w, req)
+}
+
+// serveIdle is ServeHTTP with WithIdle: the context has no deadline of
+// ours, and a timer decides, at New's deadline and then after each idle
+// period, whether the handler made progress since.
+func (h *handler) serveIdle(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithCancelCause(r.Context())
+	defer cancel(nil)
+	req := r.WithContext(ctx)
+
+	start := time.Now()
+	g := &guard{rw: w, idle: true, start: start}
+	wt := writeTimeout(r)
+	if wt > 0 {
+		coverWrite(w, start, wt, start.Add(h.d))
+	}
+	timer := time.NewTimer(h.d)
+	defer timer.Stop()
+	go g.run(h.next, respwriter.Expose(g, w), req, func() { cancel(nil) })
+	for {
+		select {
+		case <-ctx.Done():
+			h.end(g, w, req)
+			return
+		case <-timer.C:
+		}
+		if st := g.state.Load(); st&stateCommitted != 0 && st&stateHijacked == 0 {
+			next := start.Add(time.Duration(g.progress.Load()) + h.cfg.idle)
+			if wait := time.Until(next); wait > 0 {
+				if wt > 0 {
+					coverWrite(w, start, wt, next)
+				}
+				timer.Reset(wait)
+				continue
+			}
+		}
+		g.cut.Store(true) // before the handler can see its context end
+		cancel(ErrTimeout)
+	}
+}
+
+// finishedInTime reports whether the handler returned before New decided
+// to end it: then its response stands as it wrote it. A handler that
+// panicked is finished too, so that its panic goes on.
+func (g *guard) finishedInTime() bool {
+	return g.state.Load()&stateFinished != 0 && (!g.cut.Load() || g.panic != nil)
+}
+
+// writeSlack is how far past our own expiry a write deadline we set lies:
+// our timer, not the connection, must end the response, and a handler that
+// returns just in time still needs its buffered bytes flushed.
+const writeSlack = time.Second
+
+// writeTimeout returns the WriteTimeout of the server r came from, 0 when
+// none (or no server): a context lookup, no allocation.
+func writeTimeout(r *http.Request) time.Duration {
+	if srv, ok := r.Context().Value(http.ServerContextKey).(*http.Server); ok {
+		return srv.WriteTimeout
+	}
+	return 0
+}
+
+// coverWrite moves the connection's write deadline past t where the
+// server's WriteTimeout, which net/http counts from about start (when it
+// read the request), would end first: otherwise the connection would cut a
+// response the handler is still allowed to send. Writers without write
+// deadlines are left as they are.
+func coverWrite(w http.ResponseWriter, start time.Time, wt time.Duration, t time.Time) {
+	if start.Add(wt).Before(t.Add(writeSlack)) {
+		_ = http.NewResponseController(w).SetWriteDeadline(t.Add(writeSlack))
+	}
+}
+
+// expired reports whether a deadline, ours or the parent's, ended ctx.
+func expired(ctx context.Context) bool {
+	return errors.Is(ctx.Err(), context.DeadlineExceeded) || context.Cause(ctx) == ErrTimeout
+}
+
+// timedOut reports an expiry to WithOnTimeout and the access record.
+func (h *handler) timedOut(req *http.Request, started bool) {
+	reqlog.AddTimedOut(req.Context())
+	if h.cfg.onTimeout != nil {
+		h.cfg.onTimeout(req, started)
+	}
+}
+
+// closeNotifyGrace bounds the wait for net/http's word that the client
+// left: it cancels the request's context first and says so on the
+// CloseNotify channel a moment later, from the same goroutine.
+const closeNotifyGrace = 20 * time.Millisecond
+
+// clientGone reports whether the request's context ended because the
+// client went away, rather than because something else ended the parent
+// (a server's BaseContext canceled at shutdown, an outer middleware). Only
+// net/http's CloseNotify tells the two apart; a writer chain without it
+// (httptest.ResponseRecorder) cannot, and the client is taken as gone, so
+// nothing is written, as before.
+func clientGone(w http.ResponseWriter) bool {
+	for {
+		//lint:ignore SA1019 the context cannot tell a client that left from a canceled BaseContext; CloseNotify can
+		if cn, ok := w.(http.CloseNotifier); ok {
+			t := time.NewTimer(closeNotifyGrace)
+			defer t.Stop()
+			select {
+			case <-cn.CloseNotify():
+				return true
+			case <-t.C:
+				return false
+			}
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return true
+		}
+		w = u.Unwrap()
+	}
 }
 
 // finish ends a request whose handler returned while it still had the
@@ -137,8 +312,18 @@ func (h *handler) finish(g *guard, w http.ResponseWriter, req *http.Request) {
 		panic(g.panic)
 	}
 	if g.state.Load()&stateUnanswered != 0 {
-		h.answer(w, req)
+		h.unanswered(w, req)
 	}
+}
+
+// unanswered answers a request whose context ended before the handler
+// wrote anything: the timeout response, unless the client left.
+func (h *handler) unanswered(w http.ResponseWriter, req *http.Request) {
+	if !expired(req.Context()) && clientGone(w) {
+		return
+	}
+	h.timedOut(req, false)
+	h.answer(w, req)
 }
 
 // answer writes the timeout response on w, on which nothing was written.
@@ -154,7 +339,7 @@ func (h *handler) answer(w http.ResponseWriter, r *http.Request) {
 // context ended.
 func (h *handler) expire(g *guard, w http.ResponseWriter, req *http.Request) {
 	ctx := req.Context()
-	timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded)
+	timedOut := expired(ctx)
 	// Take the writer back before the client can see anything, so that no
 	// later write of the handler gets through. Only a handler blocked
 	// writing to a slow client holds g.mu for long: free it by setting the
@@ -169,7 +354,7 @@ func (h *handler) expire(g *guard, w http.ResponseWriter, req *http.Request) {
 		}
 		g.mu.Lock()
 	}
-	if !interrupted && g.state.Load()&stateFinished != 0 {
+	if !interrupted && g.finishedInTime() {
 		g.mu.Unlock()
 		h.finish(g, w, req) // it just made it
 		return
@@ -181,16 +366,17 @@ func (h *handler) expire(g *guard, w http.ResponseWriter, req *http.Request) {
 	committed, hijacked := g.HeaderWritten(), g.Hijacked()
 	g.mu.Unlock()
 
-	if timedOut {
-		reqlog.AddTimedOut(ctx) // the access record says why it ended so
-	}
 	switch {
-	case !timedOut || hijacked:
-		// Nothing to say to a client that left, or on a connection that
-		// is no longer net/http's.
+	case hijacked:
+		// Nothing to say on a connection that is no longer net/http's.
 	case committed:
+		// Cut it, whatever ended the context: a response that ends
+		// cleanly here would look complete.
+		if timedOut {
+			h.timedOut(req, true)
+		}
 		panic(http.ErrAbortHandler)
 	default:
-		h.answer(w, req)
+		h.unanswered(w, req)
 	}
 }

@@ -309,8 +309,8 @@ func TestNewPanicKeepsHandlerStack(t *testing.T) {
 	require.ErrorAs(t, v.(error), &pe)
 	assert.Equal(t, "boom", pe.Value)
 	assert.Contains(t, string(pe.Stack), "timeout.panicHere", "the handler goroutine's stack")
-	assert.Contains(t, pe.Error(), "boom")
-	assert.Contains(t, pe.Error(), "timeout.panicHere")
+	assert.Equal(t, "boom", pe.Error(), "the value alone: the stack is in Stack")
+	assert.Equal(t, pe.Stack, pe.PanicStack())
 
 	h = New(late)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		panicHere(io.ErrUnexpectedEOF)

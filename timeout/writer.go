@@ -45,6 +45,23 @@ type guard struct {
 	hdrDirty bool        // Header was called after commit: sync again at the end
 
 	panic any // set before stateFinished, if the handler panicked
+
+	// With WithIdle only: progress is the time since start of the last
+	// write, flush or final status, read by the serving goroutine.
+	idle     bool
+	start    time.Time
+	progress atomic.Int64
+	// cut is set by serveIdle before it cancels the context for want of
+	// progress: a handler that returns after that did not end its stream
+	// in time, and its response is aborted, not ended cleanly.
+	cut atomic.Bool
+}
+
+// mark records progress for WithIdle. Call after the call that made it.
+func (g *guard) mark() {
+	if g.idle {
+		g.progress.Store(int64(time.Since(g.start)))
+	}
 }
 
 const (
@@ -135,6 +152,7 @@ func (g *guard) WriteHeader(code int) {
 		return
 	}
 	g.state.Or(stateCommitted)
+	g.mark()
 }
 
 // Write passes p straight to the real writer: nothing is buffered here. After
@@ -147,7 +165,9 @@ func (g *guard) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	g.commit()
-	return g.rw.Write(p)
+	n, err := g.rw.Write(p)
+	g.mark()
+	return n, err
 }
 
 // WriteString is Write without a copy when the real writer has WriteString.
@@ -158,7 +178,9 @@ func (g *guard) WriteString(s string) (int, error) {
 		return 0, err
 	}
 	g.commit()
-	return io.WriteString(g.rw, s)
+	n, err := io.WriteString(g.rw, s)
+	g.mark()
+	return n, err
 }
 
 // usable reports why rw may not be used, with mu held.
@@ -188,7 +210,9 @@ func (g *guard) FlushError() error {
 		return err
 	}
 	g.commit()
-	return http.NewResponseController(g.rw).Flush()
+	err := http.NewResponseController(g.rw).Flush()
+	g.mark()
+	return err
 }
 
 // SetReadDeadline is http.ResponseController's, guarded.
@@ -246,7 +270,9 @@ func (g *guard) ReadFrom(src io.Reader) (int64, error) {
 			return 0, err
 		}
 		g.commit()
-		return rf.ReadFrom(src)
+		n, err := rf.ReadFrom(src)
+		g.mark()
+		return n, err
 	}
 	bp := copyBufs.Get().(*[]byte)
 	defer copyBufs.Put(bp)
