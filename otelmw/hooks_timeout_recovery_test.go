@@ -1,4 +1,3 @@
-//go:build mw_pending_hooks
 
 package otelmw_test
 

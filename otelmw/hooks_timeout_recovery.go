@@ -1,8 +1,5 @@
-//go:build mw_pending_hooks
-
-// The hooks these options use, timeout.WithOnTimeout and
-// recovery.WithOnPanic, are being added to the main module; this file is
-// built only with -tags mw_pending_hooks until they are.
+// Timeout and Recovery record expiries and panics through
+// timeout.WithOnTimeout and recovery.WithOnPanic.
 
 package otelmw
 
