@@ -14,6 +14,8 @@ import (
 	"github.com/seed1f3c5038/mw/logging"
 	"github.com/seed1f3c5038/mw/methodrouter"
 	"github.com/seed1f3c5038/mw/ratelimit"
+	"github.com/seed1f3c5038/mw/recovery"
+	"github.com/seed1f3c5038/mw/timeout"
 )
 
 var (
@@ -36,6 +38,15 @@ var (
 	_ func(*ratelimit.Limiter) string                                    = (*ratelimit.Limiter).Name
 	_ func(*ratelimit.Limiter) bool                                      = (*ratelimit.Limiter).Degraded
 	_ func(func(r *http.Request, res ratelimit.Result)) ratelimit.Option = ratelimit.WithOnDecision
+
+	// ratelimit: charging by outcome
+	_ func(func(r *http.Request, status int) bool) ratelimit.Option = ratelimit.WithRefund
+	_ func(*ratelimit.Limiter, *http.Request, int64) error          = (*ratelimit.Limiter).Charge
+
+	// timeout: streams and every way a request can end; recovery's hook
+	_ func(time.Duration) timeout.Option                               = timeout.WithIdle
+	_ func(func(r *http.Request, started bool)) timeout.Option         = timeout.WithOnTimeout
+	_ func(func(r *http.Request, v any, aborted bool)) recovery.Option = recovery.WithOnPanic
 
 	// concurrency
 	_ func(...concurrency.Option) (*concurrency.Limiter, error)     = concurrency.New

@@ -1,4 +1,3 @@
-
 package otelmw_test
 
 import (
