@@ -182,7 +182,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // end ends the request once its context is done.
 func (h *handler) end(g *guard, w http.ResponseWriter, req *http.Request) {
-	if g.finishedInTime() {
+	if g.finishedInTime(req.Context()) {
 		h.finish(g, w, req)
 		return
 	}
@@ -228,11 +228,23 @@ func (h *handler) serveIdle(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// finishedInTime reports whether the handler returned before New decided
-// to end it: then its response stands as it wrote it. A handler that
-// panicked is finished too, so that its panic goes on.
-func (g *guard) finishedInTime() bool {
-	return g.state.Load()&stateFinished != 0 && (!g.cut.Load() || g.panic != nil)
+// finishedInTime reports whether the handler returned before it was to be
+// ended: then its response stands as it wrote it. A started response whose
+// handler returned only after a deadline ended its context (the first
+// cancellation wins, so ctx.Err() says which came first), or after
+// serveIdle decided to cut it, is aborted instead, so that a truncated
+// stream never ends cleanly. A handler that panicked is finished, so that
+// its panic goes on.
+func (g *guard) finishedInTime(ctx context.Context) bool {
+	st := g.state.Load()
+	if st&stateFinished == 0 {
+		return false
+	}
+	if g.panic != nil {
+		return true
+	}
+	late := g.cut.Load() || st&stateCommitted != 0 && errors.Is(ctx.Err(), context.DeadlineExceeded)
+	return !late
 }
 
 // writeSlack is how far past our own expiry a write deadline we set lies:
@@ -354,7 +366,7 @@ func (h *handler) expire(g *guard, w http.ResponseWriter, req *http.Request) {
 		}
 		g.mu.Lock()
 	}
-	if !interrupted && g.finishedInTime() {
+	if !interrupted && g.finishedInTime(ctx) {
 		g.mu.Unlock()
 		h.finish(g, w, req) // it just made it
 		return
