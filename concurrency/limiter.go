@@ -20,14 +20,7 @@ type Limiter struct {
 	keys     map[string]int // requests in flight or queued, per key; only with WithKey
 	adapt    *gradient      // nil for a fixed limit
 
-	queueSize     int
-	maxWait       time.Duration
-	keyed         bool
-	key           func(r *http.Request) string
-	perKey        int
-	priority      func(r *http.Request) int
-	rejectHandler http.Handler
-	onReject      []func(r *http.Request, reason string)
+	cfg config // the options, validated by New and never changed after
 }
 
 // New returns a Limiter. Without options the limit is adaptive between 1
@@ -48,15 +41,8 @@ func New(opts ...Option) (*Limiter, error) {
 		return nil, errors.Join(c.errs...)
 	}
 	l := &Limiter{
-		queueSize:     c.queueSize,
-		maxWait:       c.maxWait,
-		keyed:         c.keyed,
-		key:           c.key,
-		perKey:        c.perKey,
-		priority:      c.priority,
-		rejectHandler: c.rejectHandler,
-		onReject:      c.onReject,
-		q:             queue{interval: codelInterval, target: codelTarget},
+		cfg: c,
+		q:   queue{interval: codelInterval, target: codelTarget},
 	}
 	if c.fixed > 0 {
 		l.limit = c.fixed
@@ -67,7 +53,7 @@ func New(opts ...Option) (*Limiter, error) {
 		l.adapt = newGradient(c.min, c.max)
 		l.limit = l.adapt.limit()
 	}
-	if l.keyed {
+	if l.cfg.keyed {
 		l.keys = make(map[string]int)
 	}
 	return l, nil
@@ -113,17 +99,17 @@ func (l *Limiter) InFlight() int {
 func (l *Limiter) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var key string
-		if l.keyed {
-			if l.key != nil {
-				key = l.key(r)
+		if l.cfg.keyed {
+			if l.cfg.key != nil {
+				key = l.cfg.key(r)
 			}
 			if key == "" {
 				key = clientIP(r)
 			}
 		}
 		prio := 0
-		if l.priority != nil {
-			prio = l.priority(r)
+		if l.cfg.priority != nil {
+			prio = l.cfg.priority(r)
 		}
 		reason, timed := l.acquire(r, key, prio)
 		if reason != "" {
@@ -150,16 +136,16 @@ const gone = "gone"
 func (l *Limiter) acquire(r *http.Request, key string, prio int) (reason string, timed bool) {
 	l.mu.Lock()
 	var held int // requests of key in flight or queued
-	if l.keyed {
+	if l.cfg.keyed {
 		held = l.keys[key]
-		if held >= l.perKey {
+		if held >= l.cfg.perKey {
 			l.mu.Unlock()
 			return ReasonKey, false
 		}
 	}
 	if l.inFlight < l.limit && l.q.n == 0 {
 		l.inFlight++
-		if l.keyed {
+		if l.cfg.keyed {
 			l.keys[key] = held + 1
 		}
 		if l.adapt != nil {
@@ -169,7 +155,7 @@ func (l *Limiter) acquire(r *http.Request, key string, prio int) (reason string,
 		l.mu.Unlock()
 		return "", timed
 	}
-	if l.queueSize == 0 {
+	if l.cfg.queueSize == 0 {
 		l.mu.Unlock()
 		return ReasonLimit, false
 	}
@@ -183,7 +169,7 @@ func (l *Limiter) wait(r *http.Request, key string, prio int) (reason string, ti
 	if standing {
 		l.shedStale(now)
 	}
-	if l.q.n >= l.queueSize {
+	if l.q.n >= l.cfg.queueSize {
 		v := l.q.victim(prio, standing)
 		if v == nil {
 			l.mu.Unlock()
@@ -193,12 +179,12 @@ func (l *Limiter) wait(r *http.Request, key string, prio int) (reason string, ti
 	}
 	w := &waiter{key: key, since: now, ready: make(chan struct{})}
 	l.q.push(w, prio, now)
-	if l.keyed {
+	if l.cfg.keyed {
 		l.keys[key]++
 	}
 	l.mu.Unlock()
 
-	t := time.NewTimer(l.maxWait)
+	t := time.NewTimer(l.cfg.maxWait)
 	defer t.Stop()
 	ctx := r.Context()
 	select {
@@ -238,7 +224,7 @@ func (l *Limiter) release(key string, start time.Time) {
 	}
 	l.mu.Lock()
 	l.inFlight--
-	if l.keyed {
+	if l.cfg.keyed {
 		l.keyDone(key)
 	}
 	if l.adapt != nil {
@@ -290,7 +276,7 @@ func (l *Limiter) shedStale(now time.Time) {
 }
 
 func (l *Limiter) keyDone(key string) {
-	if !l.keyed {
+	if !l.cfg.keyed {
 		return
 	}
 	if n := l.keys[key] - 1; n > 0 {
@@ -302,11 +288,11 @@ func (l *Limiter) keyDone(key string) {
 
 func (l *Limiter) reject(w http.ResponseWriter, r *http.Request, reason string) {
 	reqlog.AddShed(r.Context(), reason)
-	for _, f := range l.onReject {
+	for _, f := range l.cfg.onReject {
 		f(r, reason)
 	}
-	if l.rejectHandler != nil {
-		l.rejectHandler.ServeHTTP(w, r)
+	if l.cfg.rejectHandler != nil {
+		l.cfg.rejectHandler.ServeHTTP(w, r)
 		return
 	}
 	unavailable(w, r)
