@@ -42,6 +42,10 @@ var (
 	// ratelimit: charging by outcome
 	_ func(func(r *http.Request, status int) bool) ratelimit.Option = ratelimit.WithRefund
 	_ func(*ratelimit.Limiter, *http.Request, int64) error          = (*ratelimit.Limiter).Charge
+	_ func(ratelimit.Algorithm) ratelimit.Option                    = ratelimit.WithAlgorithm
+	_ [2]ratelimit.Algorithm                                        = [...]ratelimit.Algorithm{ratelimit.FixedWindow, ratelimit.SlidingWindow}
+	_                                                               = [1]int{}[ratelimit.FixedWindow]   // FixedWindow is 0, the default
+	_                                                               = [2]int{}[ratelimit.SlidingWindow] // SlidingWindow is 1
 
 	// timeout: streams and every way a request can end; recovery's hook
 	_ func(time.Duration) timeout.Option                               = timeout.WithIdle

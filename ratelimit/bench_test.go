@@ -121,7 +121,7 @@ func BenchmarkMemoryStores(b *testing.B) {
 		clients[i] = []byte("198.51." + strconv.Itoa(i>>8) + "." + strconv.Itoa(i&255))
 	}
 	b.Run("impl=ours", func(b *testing.B) {
-		s := newMemStore(ws, 1, DefaultMaxKeys)
+		s := newMemStore(ws, FixedWindow, 1, DefaultMaxKeys)
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
 			var st [maxWindows]winState

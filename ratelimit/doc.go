@@ -10,17 +10,36 @@
 //	}
 //	http.ListenAndServe(":8080", l.Middleware(api))
 //
-// # Algorithm: fixed windows, decided atomically
+// # Algorithm: fixed or sliding windows, decided atomically
 //
-// Each rate is a fixed window per client. A client's windows start with its
+// Each rate is a window per client. A client's windows start with its
 // first request (its epoch) and are aligned on it: a window of period p
 // spans [epoch+k*p, epoch+(k+1)*p). The periods (second, minute, hour, day)
-// each divide the longer ones, so the shorter windows tile the longest, and
-// when the longest ends the client's next request starts a new epoch. While
-// a window lives at most Limit requests pass in it; at its edge the count
-// starts again from zero. So a fixed window lets up to twice the limit
-// through around an edge (Limit at the end of one window, Limit at the
-// start of the next); add a shorter window ("10-S, 1000-H") to bound bursts.
+// each divide the longer ones, so the shorter windows tile the longest.
+//
+// By default (FixedWindow, ulule's algorithm) at most Limit requests pass
+// in a window, and at its edge the count starts again from zero: when the
+// longest window ends, the client's next request starts a new epoch. So a
+// fixed window lets up to twice the limit through around an edge (Limit at
+// the end of one window, Limit at the start of the next).
+//
+// WithAlgorithm(SlidingWindow) closes that gap with the sliding window
+// counter (httprate's and Cloudflare's): a window's count is its own plus
+// the previous window's, weighted by how much of it a window of one period
+// ending now still overlaps, rounded down. Ten requests at the end of a
+// "10/s" window leave room for one or two just after its edge, not ten;
+// the budget comes back gradually through the next second. It assumes the
+// previous window's requests were evenly spread, so it is an estimate of
+// a true sliding log (DRF's), within one request of it for steady traffic,
+// at the cost of one more count per window. A client's epoch then lasts as
+// long as it keeps coming, and it is forgotten one longest period after
+// its last window ends.
+//
+// Reset (X-RateLimit-Reset, Result.Reset, the IETF t) is, for a window
+// with room for one more request, when its current window ends; for a full
+// window, when one more request of cost 1 will fit, which is the
+// Retry-After of a denied request: under FixedWindow the window's end,
+// under SlidingWindow often much sooner.
 //
 // A request is one decision over all windows, atomic per client: its cost
 // (1, or WithCost's) is added to every window if each has room for it, and
@@ -81,18 +100,19 @@
 // With WithRedis, instances sharing one Redis and one name enforce one limit
 // together. A request is one round trip: one EVALSHA of a Lua script that
 // reads every window of the client and adds the cost to all or none. A
-// client is one Redis hash,
+// client is one Redis string,
 //
 //	ratelimit:{<name>:<client key>}
 //
-// for example "ratelimit:{api:192.0.2.1}", with the client's epoch (field
-// e, Unix milliseconds on Redis's clock) and, per window i (shortest period
-// first), its count c<i> and the index k<i> of the window that count
-// belongs to (a count of an earlier index is 0). The hash expires when the
-// longest window ends. Its braces are a Redis Cluster hash tag: everything
-// of one client is in one slot, and clients spread over the masters. New
-// does not contact Redis: the script is sent on first use (EVALSHA
-// answered NOSCRIPT, then EVAL), and again after a restart or SCRIPT FLUSH.
+// for example "ratelimit:{api:192.0.2.1}", holding 13 big-endian float64s:
+// the client's epoch (Unix milliseconds on Redis's clock), then per window
+// (shortest period first, up to four) the index k of its current window,
+// that window's count and window k-1's count. It expires when none of its
+// counts matters any more (see the algorithm above). Its braces are a Redis
+// Cluster hash tag: everything of one client is in one slot, and clients
+// spread over the masters. It needs Redis 6.2 or later. New does not
+// contact Redis: the script is sent on first use (EVALSHA answered
+// NOSCRIPT, then EVAL), and again after a restart or SCRIPT FLUSH.
 //
 // WithStore takes any ulule limiter.Store. A Store decides one key at a
 // time, so the windows are handled in turn (peek all, then increment all)

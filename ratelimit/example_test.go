@@ -7,6 +7,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"time"
 
 	"github.com/seed1f3c5038/mw/ratelimit"
 )
@@ -263,4 +264,30 @@ func ExampleLimiter_Charge() {
 	// call 1 200 remaining before it: 999
 	// call 2 200 remaining before it: 398
 	// call 3 429 remaining before it: 0
+}
+
+// Two requests a second, spent at once; 1.1 s later a fixed window has
+// started again and lets both through, while a sliding one still weighs
+// 90% of the last second (1.8, rounded down to 1) and lets one.
+func ExampleWithAlgorithm() {
+	for _, alg := range []ratelimit.Algorithm{ratelimit.FixedWindow, ratelimit.SlidingWindow} {
+		l, err := ratelimit.New("2/s", ratelimit.WithAlgorithm(alg))
+		if err != nil {
+			log.Fatal(err)
+		}
+		h := l.Middleware(http.NotFoundHandler())
+		get(h, "192.0.2.1:1")
+		get(h, "192.0.2.1:1")
+		time.Sleep(1100 * time.Millisecond)
+		passed := 0
+		for i := 0; i < 2; i++ {
+			if get(h, "192.0.2.1:1").Code != http.StatusTooManyRequests {
+				passed++
+			}
+		}
+		fmt.Println(alg, "let", passed, "through just after the edge")
+	}
+	// Output:
+	// FixedWindow let 2 through just after the edge
+	// SlidingWindow let 1 through just after the edge
 }

@@ -100,7 +100,7 @@ func newRemote(cfg *config, primary store, inline bool, ws []window) *remote {
 		onError: cfg.onError,
 	}
 	if s.policy == FallbackLocal {
-		s.local = newMemStore(ws, int64(cfg.instances), cfg.maxKeys)
+		s.local = newMemStore(ws, cfg.algorithm, int64(cfg.instances), cfg.maxKeys)
 	}
 	return s
 }

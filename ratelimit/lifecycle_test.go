@@ -41,7 +41,7 @@ func TestMemoryDropsExpiredClients(t *testing.T) {
 
 // At the cap, a new client displaces an expired one first, else the oldest.
 func TestMemoryCapEvictsExpiredThenOldest(t *testing.T) {
-	s := newMemStore([]window{newWindow("t", mustRate(t, "1-M"), false)}, 1, memShards) // one entry per shard
+	s := newMemStore([]window{newWindow("t", mustRate(t, "1-M"), false)}, FixedWindow, 1, memShards) // one entry per shard
 	var st [maxWindows]winState
 	ctx := context.Background()
 	// Find two keys of one shard.

@@ -90,6 +90,9 @@ func New(rates string, opts ...Option) (*Limiter, error) {
 	if cfg.store != nil && cfg.refund != nil {
 		cfg.fail("WithRefund with WithStore: a Store cannot tell the window a request was counted in from the next; use the memory store or WithRedis")
 	}
+	if cfg.store != nil && cfg.algorithm == SlidingWindow {
+		cfg.fail("WithAlgorithm(SlidingWindow) with WithStore: a Store keeps no previous window's count; use the memory store or WithRedis, or FixedWindow")
+	}
 	if cfg.ipHeaderSet && len(cfg.trusted) == 0 {
 		cfg.fail("WithClientIPHeader(%q) without WithTrustedProxies: the header would never be read; name the proxies that set it", cfg.ipHeader)
 	}
@@ -121,7 +124,7 @@ func New(rates string, opts ...Option) (*Limiter, error) {
 
 	switch {
 	case cfg.redis != nil:
-		l.remote = newRemote(&cfg, newRedisStore(cfg.redis, cfg.name, l.windows), redisHonoursContext(cfg.redis), l.windows)
+		l.remote = newRemote(&cfg, newRedisStore(cfg.redis, cfg.name, l.windows, cfg.algorithm), redisHonoursContext(cfg.redis), l.windows)
 	case cfg.store != nil:
 		us := &ululeStore{store: cfg.store, name: cfg.name, windows: l.windows}
 		if _, ok := cfg.store.(*memory.Store); ok {
@@ -131,7 +134,7 @@ func New(rates string, opts ...Option) (*Limiter, error) {
 			l.remote = newRemote(&cfg, us, false, l.windows)
 		}
 	default:
-		l.mem = newMemStore(l.windows, 1, cfg.maxKeys)
+		l.mem = newMemStore(l.windows, cfg.algorithm, 1, cfg.maxKeys)
 	}
 	return l, nil
 }

@@ -27,19 +27,30 @@ const DefaultMaxKeys = 1 << 20
 // a window.
 //
 // The windows of a client are aligned on its epoch, the instant of its
-// first request: window i spans [epoch+k*p_i, epoch+(k+1)*p_i). Periods are
-// seconds, minutes, hours and days, each a multiple of the shorter ones, so
-// every window ends when the longest does, and an entry expires exactly
-// when its longest window ends. Each shard keeps its entries in a list
-// ordered by epoch, which is then also expiry order: expired entries are
-// found at its head (and removed by any request to the shard, so no
-// goroutine is needed), and when the shard is full the head is the right
-// victim either way: expired if anything is, else the oldest.
+// first request: its window k of period p spans [epoch+k*p, epoch+(k+1)*p).
+// Periods are seconds, minutes, hours and days, each a multiple of the
+// shorter ones, so the shorter windows tile the longest. Each window keeps
+// the count of its current index and of the one before (which only
+// SlidingWindow weighs). An entry expires when none of its counts matters
+// any more: under FixedWindow when its longest window ends (the client's
+// next request starts a new epoch), under SlidingWindow one longest period
+// later, and while the client keeps coming its epoch stays and its windows
+// move on.
+//
+// Each shard keeps its entries in a list in the order they were last
+// (re)started or, under SlidingWindow, their longest window last moved on;
+// expired entries are removed from its head by any request to the shard
+// (so no goroutine is needed), and when the shard is full the head is
+// evicted. Under FixedWindow that order is exactly expiry order. Under
+// SlidingWindow an entry expires one to two longest periods after it was
+// placed, so the head may expire up to one period after an entry behind
+// it: cleaning can lag by that much, and the size cap holds all the same.
 type memStore struct {
 	base    time.Time
 	n       int // windows
 	periods [maxWindows]int64
 	limits  [maxWindows]int64
+	sliding bool
 	seed    maphash.Seed
 	max     int // entries per shard
 	shards  [memShards]memShard
@@ -48,26 +59,30 @@ type memStore struct {
 type memShard struct {
 	mu         sync.Mutex
 	m          map[string]*memEntry
-	head, tail *memEntry // epoch order, oldest first
+	head, tail *memEntry // see memStore
 	_          [24]byte  // keeps neighbouring shards' locks off one cache line
 }
 
+// memEntry is one client. Its windows were all last moved on at last:
+// window i's current index is (last-epoch)/period_i, which the entry need
+// not store (about 110 bytes per client in all).
 type memEntry struct {
-	key        string
-	prev, next *memEntry
-	epoch      int64
-	w          [maxWindows]memWindow
+	key         string
+	prev, next  *memEntry
+	epoch, last int64
+	w           [maxWindows]memWindow
 }
 
+// memWindow is one window of an entry: the counts of its current window
+// and of the one before.
 type memWindow struct {
-	count int64
-	end   int64 // when the window the count belongs to ends
+	count, prev int64
 }
 
 // newMemStore makes a store for ws whose limits are divided by share (at
 // least 1 each): share is 1, or WithInstances' n for FallbackLocal.
-func newMemStore(ws []window, share int64, maxKeys int) *memStore {
-	s := &memStore{base: time.Now(), n: len(ws), seed: maphash.MakeSeed()}
+func newMemStore(ws []window, alg Algorithm, share int64, maxKeys int) *memStore {
+	s := &memStore{base: time.Now(), n: len(ws), sliding: alg == SlidingWindow, seed: maphash.MakeSeed()}
 	for i := range ws {
 		s.periods[i] = int64(ws[i].rate.Period)
 		s.limits[i] = max(ws[i].rate.Limit/share, 1)
@@ -96,63 +111,97 @@ func (s *memStore) charge(_ context.Context, client []byte, n int64) error {
 func (s *memStore) add(client []byte, cost int64, force bool, st *[maxWindows]winState) bool {
 	sh := &s.shards[maphash.Bytes(s.seed, client)%memShards]
 	sh.mu.Lock()
-	// The clock is read under the lock, so that epochs enter each list in
+	// The clock is read under the lock, so that entries enter each list in
 	// order.
 	now := int64(time.Since(s.base))
-	sh.dropExpired(now, s.periods[s.n-1], 2)
+	s.dropExpired(sh, now, 2)
 	e := sh.m[string(client)]
-	if e == nil {
+	switch {
+	case e == nil:
 		if len(sh.m) >= s.max {
 			sh.remove(sh.head)
 		}
-		e = &memEntry{key: string(client), epoch: now}
+		e = &memEntry{key: string(client)}
 		sh.m[e.key] = e
+		s.restart(e, now)
 		sh.pushBack(e)
-		s.startEpoch(e, now)
-	} else if now >= e.w[s.n-1].end {
-		e.epoch = now
+	case now >= s.expiry(e):
 		sh.unlink(e)
+		s.restart(e, now)
 		sh.pushBack(e)
-		s.startEpoch(e, now)
 	}
+	expires := s.expiry(e)
 	allowed := true
+	var cs [maxWindows]counts
 	for i := 0; i < s.n; i++ {
-		w := &e.w[i]
-		if now >= w.end {
-			p := s.periods[i]
-			w.count, w.end = 0, e.epoch+((now-e.epoch)/p+1)*p
+		w, p := &e.w[i], s.periods[i]
+		was, k := (e.last-e.epoch)/p, (now-e.epoch)/p
+		if k != was {
+			w.prev = 0
+			if k == was+1 {
+				w.prev = w.count
+			}
+			w.count = 0
 		}
-		if w.count+cost > s.limits[i] && !force {
+		cs[i] = counts{count: w.count, prev: w.prev, left: e.epoch + (k+1)*p - now, period: p}
+		if cs[i].weighted(s.sliding)+cost > s.limits[i] && !force {
 			allowed = false
 		}
 	}
-	for i := 0; i < s.n; i++ {
-		if allowed {
+	if allowed {
+		for i := 0; i < s.n; i++ {
 			e.w[i].count += cost
+			cs[i].count += cost
 		}
-		st[i] = winState{limit: s.limits[i], count: e.w[i].count, reset: s.base.Add(time.Duration(e.w[i].end)), end: e.w[i].end}
+	}
+	e.last = now
+	if s.expiry(e) != expires {
+		// SlidingWindow: the longest window moved on, which keeps the
+		// entry another period.
+		sh.unlink(e)
+		sh.pushBack(e)
 	}
 	sh.mu.Unlock()
+	at := s.base.Add(time.Duration(now))
+	for i := 0; i < s.n; i++ {
+		st[i] = windowState(cs[i], s.limits[i], s.sliding, at, time.Nanosecond, now+cs[i].left)
+	}
 	return allowed
 }
 
-func (s *memStore) startEpoch(e *memEntry, now int64) {
-	for i := 0; i < s.n; i++ {
-		e.w[i] = memWindow{end: now + s.periods[i]}
+// restart starts a new epoch for e at now, with every count at zero.
+func (s *memStore) restart(e *memEntry, now int64) {
+	e.epoch, e.last = now, now
+	e.w = [maxWindows]memWindow{}
+}
+
+// expiry is when none of e's counts matters any more: when its longest
+// window ends, or under SlidingWindow one period after.
+func (s *memStore) expiry(e *memEntry) int64 {
+	p := s.periods[s.n-1]
+	k := (e.last-e.epoch)/p + 1
+	if s.sliding {
+		k++
 	}
+	return e.epoch + k*p
 }
 
 // refund takes cost back from each window of client that is still the one
-// st[i].end names.
+// st[i].end names: as its current count, or as its previous one if it has
+// moved on by one since (that count only weighs under SlidingWindow).
 func (s *memStore) refund(_ context.Context, client []byte, cost int64, st *[maxWindows]winState) error {
 	sh := &s.shards[maphash.Bytes(s.seed, client)%memShards]
 	sh.mu.Lock()
 	if e := sh.m[string(client)]; e != nil {
 		for i := 0; i < s.n; i++ {
-			// A window that ended stays stored until the next request of
-			// the client moves it on, so its end is compared, not the clock.
-			if w := &e.w[i]; w.end == st[i].end {
+			// A window is moved on only by the client's next request, so
+			// its end is compared, not the clock.
+			w, p := &e.w[i], s.periods[i]
+			switch end := e.epoch + ((e.last-e.epoch)/p+1)*p; st[i].end {
+			case end:
 				w.count = max(w.count-cost, 0)
+			case end - p:
+				w.prev = max(w.prev-cost, 0)
 			}
 		}
 	}
@@ -185,8 +234,8 @@ func (s *memStore) len() int {
 
 // dropExpired removes up to n expired entries from the head: a little
 // cleaning on every request keeps memory following the active clients.
-func (sh *memShard) dropExpired(now, longest int64, n int) {
-	for ; n > 0 && sh.head != nil && now >= sh.head.epoch+longest; n-- {
+func (s *memStore) dropExpired(sh *memShard, now int64, n int) {
+	for ; n > 0 && sh.head != nil && now >= s.expiry(sh.head); n-- {
 		sh.remove(sh.head)
 	}
 }

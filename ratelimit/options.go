@@ -41,6 +41,7 @@ type config struct {
 	deny         http.Handler
 	dryRun       bool
 	refund       func(*http.Request, int) bool
+	algorithm    Algorithm
 }
 
 func defaults() config {
@@ -332,6 +333,22 @@ func WithDryRun(on bool) Option {
 // keeps Flusher, Hijacker, io.ReaderFrom and Unwrap working.
 func WithRefund(f func(r *http.Request, status int) bool) Option {
 	return func(c *config) { c.refund = f }
+}
+
+// WithAlgorithm chooses how windows count: FixedWindow (the default, ulule's)
+// or SlidingWindow, which bounds the bursts a fixed window lets through at
+// its edge (see the package documentation). Both work with the private
+// memory store, WithRedis (still one round trip) and FallbackLocal; New
+// refuses SlidingWindow with WithStore, whose Store keeps one count per
+// window and no previous one.
+func WithAlgorithm(a Algorithm) Option {
+	return func(c *config) {
+		if a != FixedWindow && a != SlidingWindow {
+			c.fail("WithAlgorithm(%d): unknown algorithm; use FixedWindow or SlidingWindow", int(a))
+			return
+		}
+		c.algorithm = a
+	}
 }
 
 func validName(s string) bool {

@@ -121,12 +121,11 @@ func TestRedisKeyLayoutAndExpiry(t *testing.T) {
 	require.Equal(t, 200, do(in.h, request("192.0.2.1:1")).Code)
 	require.Equal(t, 200, do(in.h, request("[2001:db8::1]:1")).Code)
 	for _, key := range []string{"ratelimit:{api:192.0.2.1}", "ratelimit:{api:2001:db8::/64}"} {
-		h, err := rdb.HGetAll(ctx, key).Result()
-		require.NoError(t, err, key)
-		assert.Equal(t, "1", h["c1"], key)
-		assert.Equal(t, "1", h["c2"], key)
-		assert.Equal(t, "0", h["k1"], key)
-		assert.NotEmpty(t, h["e"], key)
+		st := redisState(t, rdb, key)
+		assert.InDelta(t, time.Now().UnixMilli(), st.epoch, 5000, key)
+		assert.Equal(t, []int64{0, 0}, st.k[:2], key)
+		assert.Equal(t, []int64{1, 1}, st.count[:2], key)
+		assert.Equal(t, []int64{0, 0}, st.prev[:2], key)
 		ttl, err := rdb.PTTL(ctx, key).Result()
 		require.NoError(t, err)
 		assert.True(t, ttl > 59*time.Second && ttl <= time.Minute, "%s: expires with its longest window, %v", key, ttl)
@@ -400,13 +399,28 @@ func TestRedisMultiWindowDeniedHitsNotCharged(t *testing.T) {
 	srv := redistest.Start(t)
 	in := newInstance(t, srv, "1-S, 3-M", WithName("mw"))
 	rdb := admin(t, srv)
-	ctx := context.Background()
 	r := request("192.0.2.1:1")
 	require.Equal(t, 200, do(in.h, r).Code)
 	require.Equal(t, 429, do(in.h, r).Code)
-	v, err := rdb.HGet(ctx, "ratelimit:{mw:192.0.2.1}", "c2").Int()
-	require.NoError(t, err)
-	assert.Equal(t, 1, v, "the denied request added nothing to the minute window")
+	assert.EqualValues(t, 1, redisState(t, rdb, "ratelimit:{mw:192.0.2.1}").count[1], "the denied request added nothing to the minute window")
+}
+
+// storedState is a client's key as takeScript stores it.
+type storedState struct {
+	epoch          int64
+	k, count, prev [maxWindows]int64
+}
+
+func redisState(t *testing.T, rdb *redis.Client, key string) storedState {
+	t.Helper()
+	v, err := rdb.Get(context.Background(), key).Result()
+	require.NoError(t, err, key)
+	require.Len(t, v, 8*stateWords, key)
+	st := storedState{epoch: int64(unpackFloat(v, 0))}
+	for i := 0; i < maxWindows; i++ {
+		st.k[i], st.count[i], st.prev[i] = int64(unpackFloat(v, 1+3*i)), int64(unpackFloat(v, 2+3*i)), int64(unpackFloat(v, 3+3*i))
+	}
+	return st
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

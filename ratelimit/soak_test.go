@@ -31,8 +31,9 @@ func soakFor() time.Duration {
 
 // soakHit is one decision as the soak saw it.
 type soakHit struct {
-	at time.Time
-	d  decision
+	at       time.Time
+	d        decision
+	refunded bool // soakRefunding took it back
 }
 
 // soak runs goroutines that call decide on key through the limiters, in
@@ -56,7 +57,7 @@ func soak(t *testing.T, ls []*Limiter, goroutines int, dur time.Duration, key st
 					t.Errorf("not counted: %v", err)
 					return
 				}
-				mine = append(mine, soakHit{time.Now(), d})
+				mine = append(mine, soakHit{at: time.Now(), d: d})
 				time.Sleep(200 * time.Microsecond)
 			}
 			mu.Lock()
