@@ -27,8 +27,8 @@ const (
 	benchWindow = time.Hour
 )
 
-func oursRateLimit(b *testing.B, rate string) http.Handler {
-	l, err := ratelimit.New(rate)
+func oursRateLimit(b *testing.B, rate string, opts ...ratelimit.Option) http.Handler {
+	l, err := ratelimit.New(rate, opts...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -57,6 +57,10 @@ func BenchmarkRateLimit(b *testing.B) {
 		//lint:ignore SA1019 LimitByIP is the comparison the issue asks for.
 		h := httprate.LimitByIP(benchLimit, benchWindow)(okHandler)
 		serve(b, h, newRequest("GET", "/"))
+	})
+	// httprate's algorithm is a sliding window counter too.
+	b.Run("impl=ours-sliding", func(b *testing.B) {
+		serve(b, oursRateLimit(b, benchRate, ratelimit.WithAlgorithm(ratelimit.SlidingWindow)), newRequest("GET", "/"))
 	})
 }
 

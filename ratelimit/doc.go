@@ -104,8 +104,9 @@
 //
 //	ratelimit:{<name>:<client key>}
 //
-// for example "ratelimit:{api:192.0.2.1}", holding 13 big-endian float64s:
-// the client's epoch (Unix milliseconds on Redis's clock), then per window
+// for example "ratelimit:{api:192.0.2.1}", holding 14 big-endian float64s:
+// the client's epoch and the key's expiry (Unix milliseconds on Redis's
+// clock), then per window
 // (shortest period first, up to four) the index k of its current window,
 // that window's count and window k-1's count. It expires when none of its
 // counts matters any more (see the algorithm above). Its braces are a Redis

@@ -14,24 +14,25 @@ import (
 const redisPrefix = "ratelimit"
 
 // The Redis layout. A client is one string key, "ratelimit:{<name>:<client>}",
-// holding 13 float64s packed big-endian (Lua's struct format STATE): the
-// client's epoch (Unix ms on Redis's clock), then for each of up to four
-// windows (shortest period first, unused ones 0) the index k of its
-// current window, that window's count and the count of window k-1. Window
-// k of period p spans [epoch+k*p, epoch+(k+1)*p). The key expires when
-// none of its counts matters any more: when the longest window ends under
-// FixedWindow (the next request starts a new epoch), one longest period
-// later under SlidingWindow.
+// holding 14 float64s packed big-endian (Lua's struct format STATE): the
+// client's epoch and the key's expiry (Unix ms on Redis's clock), then for
+// each of up to four windows (shortest period first, unused ones 0) the
+// index k of its current window, that window's count and the count of
+// window k-1. Window k of period p spans [epoch+k*p, epoch+(k+1)*p). The
+// key expires when none of its counts matters any more: when the longest
+// window ends under FixedWindow (the next request starts a new epoch), one
+// longest period later under SlidingWindow.
 //
-// Packed, because in a Redis script every hash field, argument and reply
-// element costs a conversion between Redis and Lua: the hash this replaced
-// (a field per number, a reply element per number) took 18 µs of Redis's
-// time per decision with three windows; one GET, one SET, one packed
-// argument and one packed reply take about a fifth of that.
+// Packed, and read and written as cheaply as Redis allows, because in a
+// script every field, argument and reply element costs a conversion
+// between Redis and Lua, and every command a dispatch: the hash this
+// replaced (a field per number, a reply element per number) took about
+// twice Redis's time per decision. The clock is the key's expiry minus its
+// PTTL (TIME only for a new key), and a write that leaves the expiry alone
+// is a SETRANGE over the old value.
 const (
-	stateWords  = 1 + 3*maxWindows // the STATE format
+	stateWords  = 2 + 3*maxWindows // the STATE format
 	configWords = 2 + 2*maxWindows // the CONFIG format
-	replyWords  = 2 + stateWords   // the REPLY format
 )
 
 // takeScript decides one request for all of a client's windows in one
@@ -44,9 +45,9 @@ const (
 // every window if each has room for it, to none otherwise (with ARGV[2]
 // "1": to every one). Under SlidingWindow a window's count is its own plus
 // the previous one's times the share of it still inside a window ending
-// now, rounded down (counts.weighted in Go computes the same). It returns,
-// packed as REPLY, 1 if allowed (else 0), Redis's time (Unix ms) and the
-// state after the decision.
+// now, rounded down (counts.weighted in Go computes the same). It returns
+// two packed float64s, 1 if allowed (else 0) and Redis's time (Unix ms),
+// followed by the state after the decision, packed as STATE.
 //
 // Redis loads it lazily: Script.Run sends EVALSHA, and on NOSCRIPT (first
 // use, a restart, SCRIPT FLUSH) EVAL with the source, which caches it again.
@@ -54,22 +55,28 @@ const (
 var takeScript = redis.NewScript(takeSource)
 
 const takeSource = `
-local CONFIG, STATE, REPLY = '>dddddddddd', '>ddddddddddddd', '>ddddddddddddddd'
+local CONFIG, STATE = '>dddddddddd', '>dddddddddddddd'
 local key, cost, force = KEYS[1], tonumber(ARGV[1]), ARGV[2] == '1'
 local cfg = {struct.unpack(CONFIG, ARGV[3])}
 local n, sliding = cfg[1], cfg[2]
 local plong = cfg[2*n+2]
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
-local v, st = redis.call('GET', key), nil
-if v and #v == 104 then
-  st = {struct.unpack(STATE, v)}
-  if now >= st[1] + (st[3*n-1] + 1 + sliding) * plong then st = nil end
+local st, now
+local ttl = redis.call('PTTL', key)
+if ttl > 0 then
+  local v = redis.pcall('GET', key)
+  if type(v) == 'string' and #v == 112 then -- else not ours: overwritten
+    st = {struct.unpack(STATE, v)}
+    now = st[2] - ttl
+  end
 end
-if not st then st = {now, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0} end
+if not st then
+  local t = redis.call('TIME')
+  now = t[1] * 1000 + math.floor(t[2] / 1000)
+  st = {now, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+end
 local el, allowed = now - st[1], 1
 for i = 1, n do
-  local limit, p, j = cfg[2*i+1], cfg[2*i+2], 3*i-1
+  local limit, p, j = cfg[2*i+1], cfg[2*i+2], 3*i
   local k = math.floor(el / p)
   if k ~= st[j] then
     if k == st[j] + 1 then st[j+2] = st[j+1] else st[j+2] = 0 end
@@ -79,11 +86,21 @@ for i = 1, n do
   if sliding == 1 and st[j+2] > 0 then w = w + math.floor(st[j+2] * ((k+1)*p - el) / p) end
   if w + cost > limit and not force then allowed = 0 end
 end
-if allowed == 1 and cost > 0 then
-  for i = 1, n do st[3*i] = st[3*i] + cost end
-  redis.call('SET', key, struct.pack(STATE, unpack(st, 1, 13)), 'PXAT', st[1] + (st[3*n-1] + 1 + sliding) * plong)
+local write = allowed == 1 and cost > 0
+if write then
+  for i = 1, n do st[3*i+1] = st[3*i+1] + cost end
 end
-return struct.pack(REPLY, allowed, now, unpack(st, 1, 13))
+local expiry, old = st[1] + (st[3*n] + 1 + sliding) * plong, st[2]
+st[2] = expiry
+local v = struct.pack(STATE, unpack(st, 1, 14))
+if write then
+  if expiry == old then
+    redis.call('SETRANGE', key, 0, v)
+  else
+    redis.call('SET', key, v, 'PXAT', expiry)
+  end
+end
+return struct.pack('>dd', allowed, now) .. v
 `
 
 // refundScript takes a refunded request back, in one round trip, from
@@ -100,14 +117,14 @@ return struct.pack(REPLY, allowed, now, unpack(st, 1, 13))
 var refundScript = redis.NewScript(refundSource)
 
 const refundSource = `
-local CONFIG, STATE, ENDS = '>dddddddddd', '>ddddddddddddd', '>dddd'
-local v = redis.call('GET', KEYS[1])
-if not v or #v ~= 104 then return 0 end
+local CONFIG, STATE, ENDS = '>dddddddddd', '>dddddddddddddd', '>dddd'
+local v = redis.pcall('GET', KEYS[1])
+if type(v) ~= 'string' or #v ~= 112 then return 0 end
 local cost, st = tonumber(ARGV[1]), {struct.unpack(STATE, v)}
 local cfg, ends = {struct.unpack(CONFIG, ARGV[2])}, {struct.unpack(ENDS, ARGV[3])}
 local m = 0
 for i = 1, cfg[1] do
-  local p, j = cfg[2*i+2], 3*i-1
+  local p, j = cfg[2*i+2], 3*i
   local e = st[1] + (st[j] + 1) * p
   if e == ends[i] then
     st[j+1], m = math.max(st[j+1] - cost, 0), m + 1
@@ -115,7 +132,7 @@ for i = 1, cfg[1] do
     st[j+2], m = math.max(st[j+2] - cost, 0), m + 1
   end
 end
-if m > 0 then redis.call('SET', KEYS[1], struct.pack(STATE, unpack(st, 1, 13)), 'KEEPTTL') end
+if m > 0 then redis.call('SETRANGE', KEYS[1], 0, struct.pack(STATE, unpack(st, 1, 14))) end
 return m
 `
 
@@ -161,7 +178,7 @@ func (s *redisStore) run(ctx context.Context, client []byte, cost int64, force s
 	if err != nil {
 		return false, err
 	}
-	if len(reply) != 8*replyWords {
+	if len(reply) != 8*(2+stateWords) {
 		return false, fmt.Errorf("ratelimit: unexpected script reply of %d bytes", len(reply))
 	}
 	// Read after the answer: the windows end no later than this plus their
@@ -171,7 +188,7 @@ func (s *redisStore) run(ctx context.Context, client []byte, cost int64, force s
 	redisNow, epoch := int64(unpackFloat(reply, 1)), int64(unpackFloat(reply, 2))
 	for i := range s.windows {
 		p := s.windows[i].rate.Period.Milliseconds()
-		k, count, prev := unpackFloat(reply, 3+3*i), unpackFloat(reply, 4+3*i), unpackFloat(reply, 5+3*i)
+		k, count, prev := unpackFloat(reply, 4+3*i), unpackFloat(reply, 5+3*i), unpackFloat(reply, 6+3*i)
 		end := epoch + (int64(k)+1)*p
 		c := counts{count: int64(count), prev: int64(prev), left: end - redisNow, period: p}
 		st[i] = windowState(c, s.windows[i].rate.Limit, s.sliding, at, time.Millisecond, end)

@@ -126,6 +126,10 @@ func TestRedisKeyLayoutAndExpiry(t *testing.T) {
 		assert.Equal(t, []int64{0, 0}, st.k[:2], key)
 		assert.Equal(t, []int64{1, 1}, st.count[:2], key)
 		assert.Equal(t, []int64{0, 0}, st.prev[:2], key)
+		assert.Equal(t, st.epoch+60_000, st.expiry, key)
+		exp, err := rdb.PExpireTime(ctx, key).Result()
+		require.NoError(t, err)
+		assert.Equal(t, time.Duration(st.expiry)*time.Millisecond, exp, "the key expires when its state says")
 		ttl, err := rdb.PTTL(ctx, key).Result()
 		require.NoError(t, err)
 		assert.True(t, ttl > 59*time.Second && ttl <= time.Minute, "%s: expires with its longest window, %v", key, ttl)
@@ -407,7 +411,7 @@ func TestRedisMultiWindowDeniedHitsNotCharged(t *testing.T) {
 
 // storedState is a client's key as takeScript stores it.
 type storedState struct {
-	epoch          int64
+	epoch, expiry  int64
 	k, count, prev [maxWindows]int64
 }
 
@@ -416,9 +420,9 @@ func redisState(t *testing.T, rdb *redis.Client, key string) storedState {
 	v, err := rdb.Get(context.Background(), key).Result()
 	require.NoError(t, err, key)
 	require.Len(t, v, 8*stateWords, key)
-	st := storedState{epoch: int64(unpackFloat(v, 0))}
+	st := storedState{epoch: int64(unpackFloat(v, 0)), expiry: int64(unpackFloat(v, 1))}
 	for i := 0; i < maxWindows; i++ {
-		st.k[i], st.count[i], st.prev[i] = int64(unpackFloat(v, 1+3*i)), int64(unpackFloat(v, 2+3*i)), int64(unpackFloat(v, 3+3*i))
+		st.k[i], st.count[i], st.prev[i] = int64(unpackFloat(v, 2+3*i)), int64(unpackFloat(v, 3+3*i)), int64(unpackFloat(v, 4+3*i))
 	}
 	return st
 }
