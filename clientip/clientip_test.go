@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seed1f3c5038/mw/internal/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -65,60 +66,21 @@ func TestNewErrorsNameTheBadValue(t *testing.T) {
 	assert.NoError(t, err, "a nil Option is ignored; single addresses and any header case are fine")
 }
 
-// The spoofing and malformed-header cases of ratelimit's client IP, through
-// the middleware.
+// Every spoofing and malformed-header case of the resolver
+// (testutil.ClientIPCases), through the middleware.
 func TestResolve(t *testing.T) {
-	xff := mustNew(t, WithTrustedProxies("10.0.0.0/8", "2001:db8:ffff::/48"))
-	fwd := mustNew(t, WithTrustedProxies("10.0.0.0/8"), WithHeader("Forwarded"))
-	real := mustNew(t, WithTrustedProxies("10.0.0.0/8"), WithHeader("x-real-ip"))
-	cf := mustNew(t, WithTrustedProxies("10.0.0.0/8"), WithHeader("CF-Connecting-IP"))
-	direct := mustNew(t)
-
-	for _, tc := range []struct {
-		name   string
-		mw     func(http.Handler) http.Handler
-		peer   string
-		header string
-		values []string
-		want   string
-	}{
-		{"no proxy trusted: header ignored", direct, "203.0.113.9:1", "X-Forwarded-For", []string{"1.2.3.4"}, "203.0.113.9"},
-		{"no header", xff, "10.0.0.1:1", "", nil, "10.0.0.1"},
-		{"untrusted peer spoofing", xff, "203.0.113.9:1", "X-Forwarded-For", []string{"1.2.3.4"}, "203.0.113.9"},
-		{"untrusted peer, Forwarded", fwd, "203.0.113.9:1", "Forwarded", []string{"for=1.2.3.4"}, "203.0.113.9"},
-		{"trusted peer, one hop", xff, "10.0.0.1:1", "X-Forwarded-For", []string{"198.51.100.7"}, "198.51.100.7"},
-		{"spoofed left-most entry is ignored", xff, "10.0.0.1:1", "X-Forwarded-For", []string{"6.6.6.6, 198.51.100.7"}, "198.51.100.7"},
-		{"trusted chain walked right to left", xff, "10.0.0.1:1", "X-Forwarded-For", []string{"6.6.6.6, 198.51.100.7, 10.9.9.9, 10.8.8.8"}, "198.51.100.7"},
-		{"several field lines are one list", xff, "10.0.0.1:1", "X-Forwarded-For", []string{"6.6.6.6, 198.51.100.7", "10.9.9.9"}, "198.51.100.7"},
-		{"every hop trusted: left-most", xff, "10.0.0.1:1", "X-Forwarded-For", []string{"10.3.3.3, 10.2.2.2"}, "10.3.3.3"},
-		{"malformed hop stops at last good", xff, "10.0.0.1:1", "X-Forwarded-For", []string{"198.51.100.7, garbage, 10.2.2.2"}, "10.2.2.2"},
-		{"malformed right-most hop: the peer", xff, "10.0.0.1:1", "X-Forwarded-For", []string{"198.51.100.7, garbage"}, "10.0.0.1"},
-		{"empty elements skipped", xff, "10.0.0.1:1", "X-Forwarded-For", []string{" , 198.51.100.7 ,, "}, "198.51.100.7"},
-		{"hop with port", xff, "10.0.0.1:1", "X-Forwarded-For", []string{"198.51.100.7:4711"}, "198.51.100.7"},
-		{"IPv6 hop with port", xff, "10.0.0.1:1", "X-Forwarded-For", []string{"[2001:db8::7]:4711"}, "2001:db8::7"},
-		{"mapped IPv4 hop unmapped", xff, "10.0.0.1:1", "X-Forwarded-For", []string{"::ffff:198.51.100.7"}, "198.51.100.7"},
-		{"IPv6 trusted peer", xff, "[2001:db8:ffff::1]:1", "X-Forwarded-For", []string{"2001:db8:1::5"}, "2001:db8:1::5"},
-		{"mapped peer is IPv4", xff, "[::ffff:10.0.0.1]:1", "X-Forwarded-For", []string{"198.51.100.7"}, "198.51.100.7"},
-		{"other header never read", xff, "10.0.0.1:1", "X-Real-IP", []string{"198.51.100.7"}, "10.0.0.1"},
-		{"X-Real-IP", real, "10.0.0.1:1", "X-Real-IP", []string{"198.51.100.7"}, "198.51.100.7"},
-		{"X-Real-IP ignores XFF", real, "10.0.0.1:1", "X-Forwarded-For", []string{"198.51.100.7"}, "10.0.0.1"},
-		{"X-Real-IP malformed: the peer", real, "10.0.0.1:1", "X-Real-IP", []string{"198.51.100.7 evil"}, "10.0.0.1"},
-		{"any single-IP header", cf, "10.0.0.1:1", "Cf-Connecting-Ip", []string{"198.51.100.9"}, "198.51.100.9"},
-		{"Forwarded", fwd, "10.0.0.1:1", "Forwarded", []string{`for=6.6.6.6, for=198.51.100.7;proto=https, for=10.2.2.2;by=10.0.0.1`}, "198.51.100.7"},
-		{"Forwarded quoted IPv6 with port", fwd, "10.0.0.1:1", "Forwarded", []string{`For="[2001:db8:cafe::17]:4711"`}, "2001:db8:cafe::17"},
-		{"Forwarded quoted comma is not a separator", fwd, "10.0.0.1:1", "Forwarded", []string{`for=198.51.100.7;x="a, for=6.6.6.6"`}, "198.51.100.7"},
-		{"Forwarded unknown stops", fwd, "10.0.0.1:1", "Forwarded", []string{`for=198.51.100.7, for=unknown, for=10.2.2.2`}, "10.2.2.2"},
-		{"Forwarded obfuscated stops", fwd, "10.0.0.1:1", "Forwarded", []string{`for=_hidden`}, "10.0.0.1"},
-		{"Forwarded element without for stops", fwd, "10.0.0.1:1", "Forwarded", []string{`for=198.51.100.7, proto=http`}, "10.0.0.1"},
-		{"Forwarded repeated for stops", fwd, "10.0.0.1:1", "Forwarded", []string{`for=198.51.100.7;for=6.6.6.6`}, "10.0.0.1"},
-		{"Forwarded ignores XFF", fwd, "10.0.0.1:1", "X-Forwarded-For", []string{"198.51.100.7"}, "10.0.0.1"},
-		{"peer without port", xff, "192.0.2.5", "", nil, "192.0.2.5"},
-		{"zone dropped", xff, "[fe80::1%eth0]:1", "", nil, "fe80::1"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, ok := resolved(t, tc.mw, tc.peer, tc.header, tc.values)
+	mws := map[string]func(http.Handler) http.Handler{
+		"xff":    mustNew(t, WithTrustedProxies("10.0.0.0/8", "2001:db8:ffff::/48")),
+		"fwd":    mustNew(t, WithTrustedProxies("10.0.0.0/8"), WithHeader("Forwarded")),
+		"real":   mustNew(t, WithTrustedProxies("10.0.0.0/8"), WithHeader("x-real-ip")),
+		"cf":     mustNew(t, WithTrustedProxies("10.0.0.0/8"), WithHeader("CF-Connecting-IP")),
+		"direct": mustNew(t),
+	}
+	for _, tc := range testutil.ClientIPCases {
+		t.Run(tc.Name, func(t *testing.T) {
+			got, ok := resolved(t, mws[tc.Config], tc.Peer, tc.Header, tc.Values)
 			require.True(t, ok)
-			assert.Equal(t, tc.want, got.String())
+			assert.Equal(t, tc.Want, got.String())
 		})
 	}
 }

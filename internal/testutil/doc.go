@@ -4,7 +4,8 @@
 // NewServer for a real server whose error log must stay empty, and
 // CheckHeldWriters, which serves a middleware the way echo's
 // WrapMiddleware and gin's adapters do (writing after it returned) under
-// concurrent clients.
+// concurrent clients, and ClientIPCases, the spoofing and malformed-header
+// cases both client IP packages are tested on.
 //
 //	func TestHeld(t *testing.T) { testutil.CheckHeldWriters(t, recovery.New()) }
 //
