@@ -144,7 +144,7 @@ type redisStore struct {
 	head    string // "ratelimit:{<name>:"
 	windows []window
 	sliding bool
-	config  string // ARGV[3]: CONFIG, packed
+	config  any // ARGV[3]: CONFIG, a packed string, boxed once
 }
 
 func newRedisStore(client redis.UniversalClient, name string, ws []window, alg Algorithm) *redisStore {
@@ -173,8 +173,15 @@ func (s *redisStore) charge(ctx context.Context, client []byte, n int64) error {
 	return err
 }
 
+// costOne is ARGV[1] for the usual cost, boxed once rather than per call.
+var costOne any = "1"
+
 func (s *redisStore) run(ctx context.Context, client []byte, cost int64, force string, st *[maxWindows]winState) (bool, error) {
-	reply, err := takeScript.Run(ctx, s.client, []string{s.key(client)}, cost, force, s.config).Text()
+	var costArg any = costOne
+	if cost != 1 {
+		costArg = cost
+	}
+	reply, err := takeScript.Run(ctx, s.client, []string{s.key(client)}, costArg, force, s.config).Text()
 	if err != nil {
 		return false, err
 	}
