@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/seed1f3c5038/mw/internal/redistest"
 )
 
 // untilRoom is checked against a search over every instant: the first t at
@@ -342,4 +344,31 @@ func checkSoakSliding(t *testing.T, hits []soakHit, ws []window, unit time.Durat
 		}
 		t.Logf("window %s: %d windows seen, %d full net of refunds; %d denials by it", w.name, len(ends), full, denied)
 	}
+}
+
+// The same on Redis, on the real clock: the refund of a request counted
+// in the window that has since moved on lowers that window's count, now
+// the previous one, and never the current window's.
+func TestSlidingRefundAfterTheWindowMovedOnRedis(t *testing.T) {
+	srv := redistest.Start(t)
+	rdb := admin(t, srv)
+	l := newLimiter(t, "4-S", WithRedis(srv.Client(t)), WithName("moved"), WithAlgorithm(SlidingWindow), WithStoreTimeout(5*time.Second))
+	s := l.remote.primary
+	ctx := context.Background()
+	var first, st [maxWindows]winState
+	for range 4 {
+		ok, err := s.take(ctx, []byte("k"), 1, &first)
+		require.NoError(t, err)
+		require.True(t, ok)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	ok, err := s.take(ctx, []byte("k"), 1, &st)
+	require.NoError(t, err)
+	require.True(t, ok, "1 + floor(4*0.9) = 4")
+	require.NoError(t, s.refund(ctx, []byte("k"), 1, &first))
+	got := redisState(t, rdb, "ratelimit:{moved:k}")
+	assert.EqualValues(t, 1, got.count[0], "the current window kept its request")
+	assert.EqualValues(t, 3, got.prev[0], "the refund reached the window it was counted in")
+	require.NoError(t, s.refund(ctx, []byte("k"), 1, &st))
+	assert.EqualValues(t, 0, redisState(t, rdb, "ratelimit:{moved:k}").count[0])
 }
