@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -238,7 +237,7 @@ func TestSoakSlidingWithRefunds(t *testing.T) {
 						break // one store: instances share nothing in memory
 					}
 				}
-				hits := soakRefunding(t, ls, 12, soakFor(), "k", 3)
+				hits := soak(t, ls, 12, soakFor(), "k", 3)
 				unit := time.Millisecond // Redis's clock
 				if name == "memory" {
 					unit = time.Nanosecond
@@ -247,46 +246,6 @@ func TestSoakSlidingWithRefunds(t *testing.T) {
 			})
 		}
 	}
-}
-
-// soakRefunding is soak, refunding every nth allowed request right after
-// its decision, as WithRefund does after the handler.
-func soakRefunding(t *testing.T, ls []*Limiter, goroutines int, dur time.Duration, key string, nth int) []soakHit {
-	t.Helper()
-	var mu sync.Mutex
-	var all []soakHit
-	var wg sync.WaitGroup
-	stop := time.Now().Add(dur)
-	for g := range goroutines {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var mine []soakHit
-			for n := 0; time.Now().Before(stop); n++ {
-				l := ls[(g+n)%len(ls)]
-				d, out, err := l.decide(context.Background(), nil, []byte(key), 1)
-				if out != counted {
-					t.Errorf("not counted: %v", err)
-					return
-				}
-				h := soakHit{at: time.Now(), d: d}
-				if d.res.Allowed && n%nth == 0 {
-					if err := d.by.refund(context.Background(), []byte(key), 1, &d.ws); err != nil {
-						t.Errorf("refund: %v", err)
-						return
-					}
-					h.refunded = true
-				}
-				mine = append(mine, h)
-				time.Sleep(200 * time.Microsecond)
-			}
-			mu.Lock()
-			all = append(all, mine...)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	return all
 }
 
 // checkSoakSliding: every window passes at most its limit net of the

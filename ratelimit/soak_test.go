@@ -33,13 +33,15 @@ func soakFor() time.Duration {
 type soakHit struct {
 	at       time.Time
 	d        decision
-	refunded bool // soakRefunding took it back
+	refunded bool // soak took it back
 }
 
 // soak runs goroutines that call decide on key through the limiters, in
 // turn, for dur, pausing a little between calls so that the record stays
-// small, and returns every decision.
-func soak(t *testing.T, ls []*Limiter, goroutines int, dur time.Duration, key string) []soakHit {
+// small, and returns every decision. With refundEvery n > 0 every nth
+// call of a goroutine that was allowed is refunded right after its
+// decision, as WithRefund does after the handler.
+func soak(t *testing.T, ls []*Limiter, goroutines int, dur time.Duration, key string, refundEvery int) []soakHit {
 	t.Helper()
 	var mu sync.Mutex
 	var all []soakHit
@@ -57,7 +59,15 @@ func soak(t *testing.T, ls []*Limiter, goroutines int, dur time.Duration, key st
 					t.Errorf("not counted: %v", err)
 					return
 				}
-				mine = append(mine, soakHit{at: time.Now(), d: d})
+				h := soakHit{at: time.Now(), d: d}
+				if refundEvery > 0 && d.res.Allowed && n%refundEvery == 0 {
+					if err := d.by.refund(context.Background(), []byte(key), 1, &d.ws); err != nil {
+						t.Errorf("refund: %v", err)
+						return
+					}
+					h.refunded = true
+				}
+				mine = append(mine, h)
 				time.Sleep(200 * time.Microsecond)
 			}
 			mu.Lock()
@@ -154,7 +164,7 @@ func TestSoakMemory(t *testing.T) {
 		t.Run(rates, func(t *testing.T) {
 			t.Parallel()
 			l := newLimiter(t, rates)
-			hits := soak(t, []*Limiter{l}, 16, soakFor(), "k")
+			hits := soak(t, []*Limiter{l}, 16, soakFor(), "k", 0)
 			checkSoak(t, hits, l.windows)
 		})
 	}
@@ -171,7 +181,7 @@ func TestSoakRedis(t *testing.T) {
 					ls = append(ls, newLimiter(t, rates, WithRedis(c), WithName("soak"+strconv.Itoa(n)+strconv.Itoa(len(rates))),
 						WithStoreTimeout(2*time.Second), WithOnError(func(_ *http.Request, err error) { t.Errorf("store error: %v", err) })))
 				}
-				hits := soak(t, ls, 16, soakFor(), "k")
+				hits := soak(t, ls, 16, soakFor(), "k", 0)
 				checkSoak(t, hits, ls[0].windows)
 			})
 		}
@@ -197,7 +207,7 @@ func TestSoakRedisCluster(t *testing.T) {
 	results := make([][]soakHit, len(keys))
 	for i, k := range keys {
 		wg.Add(1)
-		go func() { defer wg.Done(); results[i] = soak(t, ls, 6, soakFor(), k) }()
+		go func() { defer wg.Done(); results[i] = soak(t, ls, 6, soakFor(), k, 0) }()
 	}
 	wg.Wait()
 	for _, hits := range results {
