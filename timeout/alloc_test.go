@@ -40,12 +40,15 @@ func TestNewAllocations(t *testing.T) {
 	assert.LessOrEqual(t, allocs, 11.0)
 	assert.Equal(t, "text/plain; charset=utf-8", w.H.Get("Content-Type"))
 
+	// Context costs its lazy deadline context (1), the request copy (1)
+	// and the handler's header value (1): no timer, no Done channel, no
+	// link to the parent, for a handler that never waits on its context.
 	h = Context(time.Minute)(okHandler)
 	allocs = testing.AllocsPerRun(1000, func() {
 		w.Reset()
 		h.ServeHTTP(w, r)
 	})
-	assert.LessOrEqual(t, allocs, 6.0)
+	assert.LessOrEqual(t, allocs, 3.0)
 }
 
 // A handler streaming 1 GiB through New keeps the heap flat: nothing is
