@@ -91,11 +91,14 @@ func (g *guard) Header() http.Header {
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.hdr = make(http.Header)
 	if g.err != nil {
+		g.hdr = make(http.Header)
 		return g.hdr // too late to matter: nothing set here is ever sent
 	}
 	dst := g.rw.Header()
+	// Room for the outer middlewares' fields and two of the handler's
+	// (Content-Type, say), so that the map is made at its size at once.
+	g.hdr = make(http.Header, len(dst)+2)
 	if len(dst) > 0 { // ranging over an empty map still costs a random start
 		for k, v := range dst {
 			// A full slice expression, so that Add on either map copies
@@ -115,7 +118,12 @@ func (g *guard) syncHeader() {
 	}
 	dst := g.rw.Header()
 	for k, v := range g.hdr {
-		dst[k] = v
+		// Most fields are the outer middlewares', which the handler left
+		// alone: they still share dst's array, and a lookup costs less
+		// than storing the same slice again.
+		if dv, ok := dst[k]; !ok || !sameValues(dv, v) {
+			dst[k] = v
+		}
 	}
 	if len(dst) == len(g.hdr) {
 		return // dst holds g.hdr's keys: none to delete (the usual case)
@@ -125,6 +133,14 @@ func (g *guard) syncHeader() {
 			delete(dst, k)
 		}
 	}
+}
+
+// sameValues reports whether a and b are one slice: same length, same
+// array. Header copies a field's slice with a full slice expression, so any
+// Set, Add or new slice the handler stores differs; a change made in place
+// shows in both maps anyway.
+func sameValues(a, b []string) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 // commit sends the handler's headers on their way. Call with mu held and
