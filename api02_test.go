@@ -4,6 +4,7 @@ package mw_test
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -46,6 +47,11 @@ var (
 	_ [2]ratelimit.Algorithm                                        = [...]ratelimit.Algorithm{ratelimit.FixedWindow, ratelimit.SlidingWindow}
 	_                                                               = [1]int{}[ratelimit.FixedWindow]   // FixedWindow is 0, the default
 	_                                                               = [2]int{}[ratelimit.SlidingWindow] // SlidingWindow is 1
+
+	// logging: batched writes to a file (issue "end to end")
+	_ func(io.Writer, int, time.Duration) *logging.Buffered = logging.BufferedWriter
+	_ io.WriteCloser                                        = (*logging.Buffered)(nil)
+	_ func(*logging.Buffered) error                         = (*logging.Buffered).Flush
 
 	// timeout: streams and every way a request can end; recovery's hook
 	_ func(time.Duration) timeout.Option                               = timeout.WithIdle

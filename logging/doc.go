@@ -139,6 +139,18 @@
 // so handlers whose slog handler reads trace or span IDs from the context
 // write Logger(ctx).InfoContext(ctx, ...).
 //
+// # Writing to a file
+//
+// A record written to a file or pipe costs a system call. BufferedWriter
+// batches whole records, and is closed after http.Server.Shutdown, so a
+// server that stops on SIGTERM keeps every record:
+//
+//	buf := logging.BufferedWriter(file, 64<<10, time.Second)
+//	srv.Handler = logging.New(slog.New(slog.NewJSONHandler(buf, nil)))(mux)
+//	// on SIGTERM:
+//	srv.Shutdown(ctx) // returns when every handler has: every record is in buf
+//	buf.Close()       // writes out the rest
+//
 // # Apache combined log
 //
 // CombinedLog writes the Apache combined format instead, for tools that

@@ -190,3 +190,21 @@ func ExampleWithSampling() {
 	// level=INFO msg="http request" method=POST path=/ok query="" status=200 bytes=0 remote_ip=192.0.2.10 user_agent="" request_id=req-2 proto=HTTP/1.1 route="POST /ok"
 	// POST /ok answered with ID req-2
 }
+
+// Records wait in the buffer, and are written out in one batch when it
+// fills, on its timer, or at Close, which a server calls after Shutdown.
+func ExampleBufferedWriter() {
+	var file bytes.Buffer // stands for an *os.File
+	buf := logging.BufferedWriter(&file, 64<<10, time.Second)
+	logger := slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{ReplaceAttr: stableOutput}))
+	h := logging.New(logger, logging.WithRequestIDHeader(""))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/a", nil))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/b", nil))
+	fmt.Printf("before Close: %d bytes\n", file.Len())
+	buf.Close()
+	fmt.Print(file.String())
+	// Output:
+	// before Close: 0 bytes
+	// level=INFO msg="http request" method=GET path=/a query="" status=200 bytes=0 remote_ip=192.0.2.1 user_agent="" proto=HTTP/1.1
+	// level=INFO msg="http request" method=GET path=/b query="" status=200 bytes=0 remote_ip=192.0.2.1 user_agent="" proto=HTTP/1.1
+}

@@ -66,8 +66,9 @@ type State struct {
 	logger atomic.Pointer[slog.Logger]
 
 	mu     sync.Mutex  // guards attrs and closed: AddAttrs may come from any goroutine
-	attrs  []slog.Attr // added with AddAttrs, in call order
-	closed bool        // the record is written; later attributes are dropped
+	attrs  []slog.Attr // added with AddAttrs, in call order; starts in first
+	first  [1]slog.Attr
+	closed bool // the record is written; later attributes are dropped
 }
 
 // Context is a context.Context that carries a State. It is the State and
@@ -130,9 +131,16 @@ func AddAttrs(ctx context.Context, attrs ...slog.Attr) {
 	}
 }
 
+// add appends to the record. The first attribute goes in the State
+// itself: most requests get one at most (a limiter's group, timed_out,
+// shed), so it costs no allocation of its own; a State is never reused, so
+// the record may keep pointing into it.
 func (s *State) add(attrs ...slog.Attr) {
 	s.mu.Lock()
 	if !s.closed {
+		if s.attrs == nil {
+			s.attrs = s.first[:0]
+		}
 		s.attrs = append(s.attrs, attrs...)
 	}
 	s.mu.Unlock()

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/seed1f3c5038/mw/internal/testutil"
 )
 
 func TestCarriesStateAndDelegates(t *testing.T) {
@@ -104,4 +106,22 @@ func TestMiddlewareCalls(t *testing.T) {
 	}
 	AddShed(ctx, "late")
 	assert.Len(t, ctx.State.Close(), 3, "closed: dropped")
+}
+
+// The first attribute a request gets (a limiter's group, timed_out, shed)
+// is kept in its State: adding it costs no allocation of its own.
+func TestFirstAttrAllocatesNothing(t *testing.T) {
+	if testutil.RaceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		c := NewContext(context.Background(), slog.Default())
+		AddTimedOut(c)
+		if got := c.State.Close(); len(got) != 1 {
+			t.Fatalf("record has %d attributes", len(got))
+		}
+	})
+	if allocs > 1 {
+		t.Errorf("%v allocations, want 1 (the Context)", allocs)
+	}
 }
