@@ -28,7 +28,8 @@ overload() {
 }
 # End to end (cmd/stackserver under wrk -t1 -c32 on loopback): bare, ours
 # with timeout.Context, ours with timeout.New, and chi's stack, each
-# logging to io.Discard and then to a real file; ROUNDS interleaved rounds
+# logging to io.Discard and then to a real file (ours through
+# logging.BufferedWriter, chi's a write per line); ROUNDS interleaved rounds
 # of DURATION each, so a noisy minute hurts every stack alike. e2e.md gets
 # the median and range of requests/s per stack; each stack's server CPU
 # profile of its last round is kept as cpu-<stack>-<log>.prof.
