@@ -99,8 +99,15 @@ func TestCanceledWhenClientLeaves(t *testing.T) {
 			req, err := http.NewRequestWithContext(ctx, "GET", srv.URL+"/wait", nil)
 			require.NoError(t, err)
 			go func() { <-started; cancel() }()
-			_, err = srv.Client().Do(req)
-			require.ErrorIs(t, err, context.Canceled)
+			resp, err := srv.Client().Do(req)
+			if err == nil {
+				// The server saw the client leave and answered anyway, and
+				// that answer won the race with the cancel on the client's
+				// side (seen once in CI): the record below still tells.
+				resp.Body.Close()
+			} else {
+				require.ErrorIs(t, err, context.Canceled)
+			}
 
 			rec := s.Wait(t, 1)[0]
 			assert.Equal(t, true, rec["canceled"], "schema %d, h2 %v", schema, h2)
