@@ -1,7 +1,6 @@
 package logging_test
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -113,9 +112,8 @@ func TestBufferedWriterErrors(t *testing.T) {
 // Many goroutines writing at once lose nothing and split nothing (run with
 // -race).
 func TestBufferedWriterConcurrent(t *testing.T) {
-	var out bytes.Buffer
-	var mu sync.Mutex
-	b := logging.BufferedWriter(lockedWriter{&mu, &out}, 256, time.Millisecond)
+	var w writeLog
+	b := logging.BufferedWriter(&w, 256, time.Millisecond)
 	var wg sync.WaitGroup
 	for g := range 8 {
 		wg.Add(1)
@@ -128,22 +126,11 @@ func TestBufferedWriterConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 	require.NoError(t, b.Close())
-	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	lines := strings.Split(strings.TrimSuffix(strings.Join(w.got(), ""), "\n"), "\n")
 	assert.Len(t, lines, 8*200)
 	for _, l := range lines {
 		assert.Regexp(t, `^g\d-\d+$`, l)
 	}
-}
-
-type lockedWriter struct {
-	mu *sync.Mutex
-	w  *bytes.Buffer
-}
-
-func (l lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 func TestBufferedWriterMisconfigurationPanics(t *testing.T) {
