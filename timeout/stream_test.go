@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"io"
-	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -133,7 +132,7 @@ func TestNewBaseContextCanceledGetsTimeoutResponse(t *testing.T) {
 		once.Do(func() { close(inHandler) })
 		<-r.Context().Done()
 	}))
-	srv := startWith(t, h, func(s *http.Server) {
+	srv := testutil.NewServerWith(t, h, func(s *http.Server) {
 		s.BaseContext = func(net.Listener) context.Context { return base }
 	})
 	go func() { <-inHandler; cancel() }()
@@ -159,7 +158,7 @@ func TestNewCoversShorterWriteTimeout(t *testing.T) {
 			time.Sleep(500 * time.Millisecond)
 			io.WriteString(w, "end\n")
 		}))
-		srv := startWith(t, h, func(s *http.Server) { s.WriteTimeout = 200 * time.Millisecond })
+		srv := testutil.NewServerWith(t, h, func(s *http.Server) { s.WriteTimeout = 200 * time.Millisecond })
 		resp, err := srv.Client().Get(srv.URL)
 		require.NoError(t, err)
 		body, err := io.ReadAll(resp.Body)
@@ -167,22 +166,6 @@ func TestNewCoversShorterWriteTimeout(t *testing.T) {
 		assert.NoError(t, err, "idle=%v", idle)
 		assert.Equal(t, "start\nend\n", string(body), "idle=%v", idle)
 	}
-}
-
-// startWith is newServer with the http.Server configured by f first.
-func startWith(t *testing.T, h http.Handler, f func(*http.Server)) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewUnstartedServer(h)
-	logs := &testutil.Sink{}
-	srv.Config.ErrorLog = log.New(logs, "", 0)
-	f(srv.Config)
-	srv.Start()
-	t.Cleanup(func() {
-		srv.Client().CloseIdleConnections()
-		srv.Close()
-		assert.Empty(t, logs.String(), "server error log")
-	})
-	return srv
 }
 
 // Each expiry adds timed_out=true to the access record.
