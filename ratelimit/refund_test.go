@@ -10,7 +10,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/ulule/limiter/v3/drivers/store/memory"
 
 	"github.com/seed1f3c5038/mw/internal/redistest"
 )
@@ -138,6 +137,6 @@ func TestRefundDryRun(t *testing.T) {
 }
 
 func TestRefundWithStoreIsAnError(t *testing.T) {
-	_, err := New("1-M", WithStore(memory.NewStore()), countFailures)
+	_, err := New("1-M", WithStore(uluMemoryStore()), countFailures)
 	assert.ErrorContains(t, err, "WithRefund with WithStore")
 }
