@@ -20,7 +20,7 @@ type KeyFunc func(r *http.Request) string
 type window struct {
 	rate    limiter.Rate
 	seconds int64  // the period in seconds
-	suffix  string // "}:<seconds>s", the end of its Redis keys
+	period  string // "<seconds>s", in WithStore's keys and policy names
 	limit   string // the limit in decimal
 	name    string // IETF policy item name and problem violated-policies entry
 	policy  string // the name quoted: `"default"`
@@ -36,7 +36,7 @@ func newWindow(name string, rate limiter.Rate, several bool) window {
 	return window{
 		rate:    rate,
 		seconds: secs,
-		suffix:  "}:" + win,
+		period:  win,
 		limit:   strconv.FormatInt(rate.Limit, 10),
 		name:    policy,
 		policy:  `"` + policy + `"`,

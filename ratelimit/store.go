@@ -26,7 +26,7 @@ type ululeStore struct {
 }
 
 func (s *ululeStore) key(w *window, client []byte) string {
-	return s.name + ":" + w.suffix[2:] + ":" + string(client)
+	return s.name + ":" + w.period + ":" + string(client)
 }
 
 func (s *ululeStore) take(ctx context.Context, client []byte, cost int64, st *[maxWindows]winState) (bool, error) {
