@@ -106,13 +106,13 @@ func (c counts) after(t int64) counts {
 // unit is the store clock's unit; now is this host's clock when the store
 // answered.
 func windowState(c counts, limit int64, sliding bool, now time.Time, unit time.Duration, end int64) winState {
-	wait := c.left
-	if c.weighted(sliding)+1 > limit {
+	count, wait := c.weighted(sliding), c.left
+	if count+1 > limit {
 		wait = c.untilRoom(limit, sliding)
 	}
 	return winState{
 		limit: limit,
-		count: c.weighted(sliding),
+		count: count,
 		reset: now.Add(time.Duration(wait) * unit),
 		end:   end,
 	}
