@@ -169,3 +169,23 @@ func BenchmarkMemoryStores(b *testing.B) {
 		})
 	})
 }
+
+// TestAllowedAllocations pins the allowed path's allocations on the memory
+// store: the request copy and the resultContext, plus X-RateLimit-Remaining
+// and -Reset when they are not small numbers. A client key that escaped to
+// the heap, or a second context, would show here before any benchmark.
+func TestAllowedAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	l := newLimiter(t, "1000000000-S")
+	h, r := l.Middleware(benchHandler), benchRequest()
+	w := &discardWriter{h: make(http.Header, 8)}
+	got := testing.AllocsPerRun(200, func() {
+		clear(w.h)
+		h.ServeHTTP(w, r)
+	})
+	if got > 4 {
+		t.Errorf("allowed request: %v allocations, want at most 4", got)
+	}
+}

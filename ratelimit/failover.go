@@ -105,6 +105,9 @@ func newRemote(cfg *config, primary store, inline bool, ws []window) *remote {
 	return s
 }
 
+// decide counts cost for client on the store, or as WithFailure says while
+// it fails. client is decide's own: a call abandoned at the timeout may
+// still read it.
 func (s *remote) decide(ctx context.Context, l *Limiter, r *http.Request, client []byte, cost int64) (decision, outcome, error) {
 	var st [maxWindows]winState
 	if s.direct {
@@ -208,14 +211,13 @@ func (s *remote) bounded(parent context.Context, client []byte, cost int64, st *
 		defer cancel()
 		return s.primary.take(ctx, client, cost, st)
 	}
-	// The call may outlive this one: it gets its own copy of client and
-	// its own states.
-	own := append([]byte(nil), client...)
+	// The call may outlive this one: it gets its own states (client is
+	// decide's own copy, only read).
 	var mine [maxWindows]winState
 	var ok bool
 	err := s.within(parent, func(ctx context.Context) error {
 		var err error
-		ok, err = s.primary.take(ctx, own, cost, &mine)
+		ok, err = s.primary.take(ctx, client, cost, &mine)
 		return err
 	})
 	if err != nil {

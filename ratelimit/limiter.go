@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -181,7 +182,7 @@ func (l *Limiter) serve(w http.ResponseWriter, r *http.Request, next http.Handle
 			cost = 0
 		}
 	}
-	var buf [64]byte
+	var buf [clientBufSize]byte
 	client := l.appendClient(buf[:0], r)
 	d, out, _ := l.decide(r.Context(), r, client, cost)
 	switch {
@@ -206,7 +207,8 @@ func (l *Limiter) serve(w http.ResponseWriter, r *http.Request, next http.Handle
 	// values. The Result is in this package's own context value, so the
 	// handler sees the innermost limiter that counted it, and nothing any
 	// other middleware holds is written.
-	rc := &resultContext{Context: r.Context(), res: d.res, l: l, client: string(client), by: d.by}
+	rc := &resultContext{Context: r.Context(), res: d.res, l: l, by: d.by}
+	rc.client = append(rc.clientBuf[:0], client...)
 	l.writeHeaders(w.Header(), &d, deny, rc.vals[:])
 	r = r.WithContext(rc)
 	if deny {
@@ -273,11 +275,10 @@ func (l *Limiter) Charge(r *http.Request, n int64) error {
 	if n == 0 {
 		return nil
 	}
-	client := []byte(c.client)
 	if l.remote != nil {
-		return l.remote.call(r.Context(), r, c.by, func(ctx context.Context, s store) error { return s.charge(ctx, client, n) })
+		return l.remote.call(r.Context(), r, c.by, func(ctx context.Context, s store) error { return s.charge(ctx, c.client, n) })
 	}
-	return c.by.charge(r.Context(), client, n)
+	return c.by.charge(r.Context(), c.client, n)
 }
 
 // ErrEmptyKey is returned by Allow and Reset for an empty key.
@@ -334,7 +335,10 @@ func (l *Limiter) decide(ctx context.Context, r *http.Request, client []byte, co
 		d.by = l.mem
 		return d, counted, nil
 	}
-	return l.remote.decide(ctx, l, r, client, cost)
+	// The remote store gets its own copy of client: an abandoned call may
+	// outlive this one, and through the store interface client would
+	// escape, costing the memory path's stack buffer an allocation.
+	return l.remote.decide(ctx, l, r, bytes.Clone(client), cost)
 }
 
 // finish turns the windows' states into a decision. An allowed request is

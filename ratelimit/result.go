@@ -90,12 +90,18 @@ type resultKey struct{}
 // the client key and the store that decided it.
 type resultContext struct {
 	context.Context
-	res    Result
-	vals   [ctxSlots]string
-	l      *Limiter
-	client string
-	by     store
+	res       Result
+	vals      [ctxSlots]string
+	l         *Limiter
+	client    []byte // read only once set: Charge's calls may outlive the request
+	clientBuf [clientBufSize]byte
+	by        store
 }
+
+// clientBufSize holds any client IP key ("2001:db8::/64", an IPv4-mapped
+// IPv6 address) and most keys of a KeyFunc without an allocation; longer
+// ones take one.
+const clientBufSize = 64
 
 // countedKey finds the resultContext of one limiter, past the ones of
 // limiters further in.
