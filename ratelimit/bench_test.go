@@ -170,22 +170,30 @@ func BenchmarkMemoryStores(b *testing.B) {
 	})
 }
 
-// TestAllowedAllocations pins the allowed path's allocations on the memory
-// store: the request copy and the resultContext, plus X-RateLimit-Remaining
-// and -Reset when they are not small numbers. A client key that escaped to
-// the heap, or a second context, would show here before any benchmark.
-func TestAllowedAllocations(t *testing.T) {
+// TestAllocations pins the memory store's allocations. An allowed request
+// takes the request copy and the resultContext, plus X-RateLimit-Remaining
+// and -Reset when they are not small numbers; a denied one no more than
+// that. A client key that escaped to the heap, or a second context, would
+// show here before any benchmark.
+func TestAllocations(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector allocates")
 	}
-	l := newLimiter(t, "1000000000-S")
-	h, r := l.Middleware(benchHandler), benchRequest()
-	w := &discardWriter{h: make(http.Header, 8)}
-	got := testing.AllocsPerRun(200, func() {
-		clear(w.h)
+	allocs := func(rates string) float64 {
+		l := newLimiter(t, rates)
+		h, r := l.Middleware(benchHandler), benchRequest()
+		w := &discardWriter{h: make(http.Header, 8)}
 		h.ServeHTTP(w, r)
-	})
-	if got > 4 {
-		t.Errorf("allowed request: %v allocations, want at most 4", got)
+		return testing.AllocsPerRun(200, func() {
+			clear(w.h)
+			h.ServeHTTP(w, r)
+		})
+	}
+	allowed, denied := allocs("1000000000-S"), allocs("1-H")
+	if allowed > 4 {
+		t.Errorf("allowed request: %v allocations, want at most 4", allowed)
+	}
+	if denied > allowed {
+		t.Errorf("denied request: %v allocations, more than an allowed one's %v", denied, allowed)
 	}
 }

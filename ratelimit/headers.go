@@ -136,14 +136,21 @@ func (l *Limiter) ietfRateLimit(d *decision, now time.Time) string {
 // denyBody writes the default 429: RFC 9457 problem details when the
 // client prefers JSON, else one line of text.
 func (l *Limiter) denyBody(w http.ResponseWriter, r *http.Request, d *decision) {
-	h := w.Header()
-	h[hNoSniff] = []string{"nosniff"}
-	if !httpsyntax.PrefersJSON(r.Header.Values("Accept")) {
-		h[hCType] = []string{"text/plain; charset=utf-8"}
-		w.WriteHeader(http.StatusTooManyRequests)
-		io.WriteString(w, "Too Many Requests\n")
-		return
+	body, ctype := textBody, "text/plain; charset=utf-8"
+	if httpsyntax.PrefersJSON(r.Header.Values("Accept")) {
+		body, ctype = l.problemBody(d), "application/problem+json"
 	}
+	// One allocation holds both header values, as in writeHeaders.
+	vals := []string{"nosniff", ctype}
+	h := w.Header()
+	h[hNoSniff], h[hCType] = vals[0:1:1], vals[1:2:2]
+	w.WriteHeader(http.StatusTooManyRequests)
+	w.Write(body) // textBody too: a Writer must not change what it is given
+}
+
+// problemBody is the problem+json body for d: quota-exceeded, with the
+// windows it exceeded.
+func (l *Limiter) problemBody(d *decision) []byte {
 	p := problem{
 		Type:     "https://iana.org/assignments/http-problem-types#quota-exceeded",
 		Title:    "Too Many Requests",
@@ -157,10 +164,11 @@ func (l *Limiter) denyBody(w http.ResponseWriter, r *http.Request, d *decision) 
 		}
 	}
 	body, _ := json.Marshal(p)
-	h[hCType] = []string{"application/problem+json"}
-	w.WriteHeader(http.StatusTooManyRequests)
-	w.Write(body)
+	return body
 }
+
+// textBody is the default 429's body for clients that do not prefer JSON.
+var textBody = []byte("Too Many Requests\n")
 
 // problem is the RFC 9457 body, with the quota-exceeded problem type's
 // extension member of draft-ietf-httpapi-ratelimit-headers.
