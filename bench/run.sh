@@ -72,6 +72,7 @@ e2e() {
         printf "\n%s: ours/chi %.2f, ours/bare %.2f, ours-new/chi %.2f\n", g, m[g " ours"] / m[g " chi"], m[g " ours"] / m[g " bare"], m[g " ours-new"] / m[g " chi"] } }' "$out/e2e.txt"
   } > "$out/e2e.md"
   cat "$out/e2e.md"
+  : > "$out/e2e-profiles.txt"
   for p in "$out"/cpu-*.prof; do
     echo "-- top of $p" >> "$out/e2e-profiles.txt"
     go tool pprof -top -nodecount 15 "$out/stackserver" "$p" 2>/dev/null >> "$out/e2e-profiles.txt" || true
