@@ -30,6 +30,16 @@ func inContext(t *testing.T, parent context.Context, d time.Duration, f func(ctx
 	return got
 }
 
+// waitClosed fails t with why unless ch is closed within late.
+func waitClosed(t *testing.T, ch <-chan struct{}, why string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(late):
+		t.Fatal(why)
+	}
+}
+
 // closed reports whether ch is closed now.
 func closed(ch <-chan struct{}) bool {
 	select {
@@ -90,11 +100,7 @@ func TestContextDoneBeforeExpiry(t *testing.T) {
 		done := ctx.Done()
 		assert.False(t, closed(done))
 		assert.NoError(t, ctx.Err())
-		select {
-		case <-done:
-		case <-time.After(late):
-			t.Fatal("Done never closed")
-		}
+		waitClosed(t, done, "Done never closed")
 		assert.Equal(t, context.DeadlineExceeded, ctx.Err())
 		assert.Equal(t, ErrTimeout, context.Cause(ctx))
 	})
@@ -115,11 +121,7 @@ func TestContextParentCancelPropagates(t *testing.T) {
 				assert.Equal(t, context.Canceled, ctx.Err(), "Err without Done sees the parent")
 				done = ctx.Done()
 			}
-			select {
-			case <-done:
-			case <-time.After(late):
-				t.Fatal("the parent's cancellation did not reach Done")
-			}
+			waitClosed(t, done, "the parent's cancellation did not reach Done")
 			assert.Equal(t, context.Canceled, ctx.Err())
 			assert.Equal(t, errSentinel, context.Cause(ctx))
 		})
@@ -164,11 +166,7 @@ func TestContextDerived(t *testing.T) {
 
 		<-child.Done()
 		assert.Equal(t, ErrTimeout, context.Cause(child))
-		select {
-		case <-fired:
-		case <-time.After(late):
-			t.Fatal("AfterFunc never ran")
-		}
+		waitClosed(t, fired, "AfterFunc never ran")
 	})
 }
 
