@@ -227,11 +227,7 @@ func packFloats(vs []float64, words int) string {
 
 // unpackFloat is the i-th big-endian float64 of s.
 func unpackFloat(s string, i int) float64 {
-	var u uint64
-	for _, c := range []byte(s[8*i : 8*i+8]) {
-		u = u<<8 | uint64(c)
-	}
-	return math.Float64frombits(u)
+	return math.Float64frombits(binary.BigEndian.Uint64([]byte(s[8*i : 8*i+8])))
 }
 
 // redisHonoursContext reports whether client gives up at a context's
