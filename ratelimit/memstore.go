@@ -180,11 +180,17 @@ func (s *memStore) restart(e *memEntry, now int64) {
 // window ends, or under SlidingWindow one period after.
 func (s *memStore) expiry(e *memEntry) int64 {
 	p := s.periods[s.n-1]
-	k := (e.last-e.epoch)/p + 1
+	end := e.currentEnd(p)
 	if s.sliding {
-		k++
+		end += p
 	}
-	return e.epoch + k*p
+	return end
+}
+
+// currentEnd is when e's current window of period p ends: the one its
+// last request counted in.
+func (e *memEntry) currentEnd(p int64) int64 {
+	return e.epoch + ((e.last-e.epoch)/p+1)*p
 }
 
 // refund takes cost back from each window of client that is still the one
@@ -198,7 +204,7 @@ func (s *memStore) refund(_ context.Context, client []byte, cost int64, st *[max
 			// A window is moved on only by the client's next request, so
 			// its end is compared, not the clock.
 			w, p := &e.w[i], s.periods[i]
-			switch end := e.epoch + ((e.last-e.epoch)/p+1)*p; st[i].end {
+			switch end := e.currentEnd(p); st[i].end {
 			case end:
 				w.count = max(w.count-cost, 0)
 			case end - p:
