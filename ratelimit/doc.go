@@ -104,11 +104,11 @@
 //
 //	ratelimit:{<name>:<client key>}
 //
-// for example "ratelimit:{api:192.0.2.1}", holding 14 big-endian float64s:
-// the client's epoch and the key's expiry (Unix milliseconds on Redis's
-// clock), then per window
-// (shortest period first, up to four) the index k of its current window,
-// that window's count and window k-1's count. It expires when none of its
+// for example "ratelimit:{api:192.0.2.1}", holding 2+3n big-endian
+// float64s for a limiter of n windows (40 bytes for one): the client's
+// epoch and the key's expiry (Unix milliseconds on Redis's clock), then per
+// window (shortest period first) the index k of its current window, that
+// window's count and window k-1's count. It expires when none of its
 // counts matters any more (see the algorithm above). Its braces are a Redis
 // Cluster hash tag: everything of one client is in one slot, and clients
 // spread over the masters. It needs Redis 6.2 or later. New does not

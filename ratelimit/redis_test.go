@@ -121,6 +121,7 @@ func TestRedisKeyLayoutAndExpiry(t *testing.T) {
 	require.Equal(t, 200, do(in.h, request("192.0.2.1:1")).Code)
 	require.Equal(t, 200, do(in.h, request("[2001:db8::1]:1")).Code)
 	for _, key := range []string{"ratelimit:{api:192.0.2.1}", "ratelimit:{api:2001:db8::/64}"} {
+		assert.EqualValues(t, 8*(2+3*2), rdb.StrLen(ctx, key).Val(), "%s: 2+3n float64s for n windows", key)
 		st := redisState(t, rdb, key)
 		assert.InDelta(t, time.Now().UnixMilli(), st.epoch, 5000, key)
 		assert.Equal(t, []int64{0, 0}, st.k[:2], key)
@@ -137,6 +138,36 @@ func TestRedisKeyLayoutAndExpiry(t *testing.T) {
 	n, err := rdb.DBSize(ctx).Result()
 	require.NoError(t, err)
 	assert.EqualValues(t, 2, n, "one key per client")
+}
+
+// A value another layout left under a client's key (a deployment with
+// another number of windows, or not ours) is never read as counts: the
+// client starts afresh, and the key takes this limiter's layout.
+func TestRedisForeignValueStartsAfresh(t *testing.T) {
+	srv := redistest.Start(t)
+	rdb := admin(t, srv)
+	ctx := context.Background()
+	one := newInstance(t, srv, "3-M", WithName("api"))
+	two := newInstance(t, srv, "3-M, 10-H", WithName("api"))
+	const key = "ratelimit:{api:192.0.2.1}"
+	for _, old := range []func(){
+		func() { // the one-window layout, at its limit
+			for range 3 {
+				require.Equal(t, 200, do(one.h, request("192.0.2.1:1")).Code)
+			}
+			require.EqualValues(t, 8*(2+3*1), rdb.StrLen(ctx, key).Val())
+		},
+		func() { require.NoError(t, rdb.Set(ctx, key, strings.Repeat("\xff", 8*(2+3*4)), time.Hour).Err()) },
+		func() { require.NoError(t, rdb.Set(ctx, key, "", time.Hour).Err()) },
+	} {
+		old()
+		w := do(two.h, request("192.0.2.1:1"))
+		require.Equal(t, 200, w.Code)
+		assert.Equal(t, "2", w.Header().Get("X-RateLimit-Remaining"))
+		st := redisState(t, rdb, key)
+		assert.Equal(t, []int64{1, 1}, st.count[:2])
+		require.NoError(t, rdb.Del(ctx, key).Err())
+	}
 }
 
 func TestRedisUnreachableAtStart(t *testing.T) {
@@ -419,9 +450,10 @@ func redisState(t *testing.T, rdb *redis.Client, key string) storedState {
 	t.Helper()
 	v, err := rdb.Get(context.Background(), key).Result()
 	require.NoError(t, err, key)
-	require.Len(t, v, 8*stateWords, key)
+	n := (len(v)/8 - 2) / 3
+	require.Len(t, v, 8*(2+3*n), key)
 	st := storedState{epoch: int64(unpackFloat(v, 0)), expiry: int64(unpackFloat(v, 1))}
-	for i := 0; i < maxWindows; i++ {
+	for i := 0; i < n; i++ {
 		st.k[i], st.count[i], st.prev[i] = int64(unpackFloat(v, 2+3*i)), int64(unpackFloat(v, 3+3*i)), int64(unpackFloat(v, 4+3*i))
 	}
 	return st
