@@ -39,16 +39,16 @@ const redisPrefix = "ratelimit"
 // takeScript decides one request for all of a client's windows in one
 // round trip, atomically (Redis runs a script alone). KEYS[1] is the
 // client's key; ARGV[1] the cost; ARGV[2] "1" to add it whatever the limits
-// (Charge), else "0"; ARGV[3] the limiter's configuration, 2+2n packed
-// float64s (so its length gives n): the number of windows, 1 for
-// SlidingWindow (else 0), then each window's limit and period in ms. A window whose index moved on by one keeps its
-// count as the previous one; by more, both are 0. The cost is added to
-// every window if each has room for it, to none otherwise (with ARGV[2]
-// "1": to every one). Under SlidingWindow a window's count is its own plus
-// the previous one's times the share of it still inside a window ending
-// now, rounded down (counts.weighted in Go computes the same). It returns
-// two packed float64s, 1 if allowed (else 0) and Redis's time (Unix ms),
-// followed by the state after the decision.
+// (Charge), else "0"; ARGV[3] the limiter's configuration, 1+2n packed
+// float64s (so its length gives n): 1 for SlidingWindow (else 0), then each
+// window's limit and period in ms. A window whose index moved on by one
+// keeps its count as the previous one; by more, both are 0. The cost is
+// added to every window if each has room for it, to none otherwise (with
+// ARGV[2] "1": to every one). Under SlidingWindow a window's count is its
+// own plus the previous one's times the share of it still inside a window
+// ending now, rounded down (counts.weighted in Go computes the same). It
+// returns two packed float64s, 1 if allowed (else 0) and Redis's time (Unix
+// ms), followed by the state after the decision.
 //
 // Redis loads it lazily: Script.Run sends EVALSHA, and on NOSCRIPT (first
 // use, a restart, SCRIPT FLUSH) EVAL with the source, which caches it again.
@@ -58,10 +58,10 @@ var takeScript = redis.NewScript(takeSource)
 const takeSource = `
 local key, cost, force = KEYS[1], tonumber(ARGV[1]), ARGV[2] == '1'
 local function floats(k) return '>' .. string.rep('d', k) end
-local n = (#ARGV[3] / 8 - 2) / 2
-local cfg, words = {struct.unpack(floats(2 + 2*n), ARGV[3])}, 2 + 3*n
+local n = (#ARGV[3] / 8 - 1) / 2
+local cfg, words = {struct.unpack(floats(1 + 2*n), ARGV[3])}, 2 + 3*n
 local STATE = floats(words)
-local sliding, plong = cfg[2], cfg[2*n+2]
+local sliding, plong = cfg[1], cfg[2*n+1]
 local st, now
 local ttl = redis.call('PTTL', key)
 if ttl > 0 then
@@ -79,7 +79,7 @@ if not st then
 end
 local el, allowed = now - st[1], 1
 for i = 1, n do
-  local limit, p, j = cfg[2*i+1], cfg[2*i+2], 3*i
+  local limit, p, j = cfg[2*i], cfg[2*i+1], 3*i
   local k = math.floor(el / p)
   if k ~= st[j] then
     if k == st[j] + 1 then st[j+2] = st[j+1] else st[j+2] = 0 end
@@ -121,15 +121,16 @@ var refundScript = redis.NewScript(refundSource)
 
 const refundSource = `
 local function floats(k) return '>' .. string.rep('d', k) end
-local n = (#ARGV[2] / 8 - 2) / 2
+local n = (#ARGV[2] / 8 - 1) / 2
 local words = 2 + 3*n
+local STATE = floats(words)
 local v = redis.pcall('GET', KEYS[1])
 if type(v) ~= 'string' or #v ~= 8*words then return 0 end
-local cost, st = tonumber(ARGV[1]), {struct.unpack(floats(words), v)}
-local cfg, ends = {struct.unpack(floats(2 + 2*n), ARGV[2])}, {struct.unpack(floats(n), ARGV[3])}
+local cost, st = tonumber(ARGV[1]), {struct.unpack(STATE, v)}
+local cfg, ends = {struct.unpack(floats(1 + 2*n), ARGV[2])}, {struct.unpack(floats(n), ARGV[3])}
 local m = 0
 for i = 1, n do
-  local p, j = cfg[2*i+2], 3*i
+  local p, j = cfg[2*i+1], 3*i
   local e = st[1] + (st[j] + 1) * p
   if e == ends[i] then
     st[j+1], m = math.max(st[j+1] - cost, 0), m + 1
@@ -137,7 +138,7 @@ for i = 1, n do
     st[j+2], m = math.max(st[j+2] - cost, 0), m + 1
   end
 end
-if m > 0 then redis.call('SETRANGE', KEYS[1], 0, struct.pack(floats(words), unpack(st, 1, words))) end
+if m > 0 then redis.call('SETRANGE', KEYS[1], 0, struct.pack(STATE, unpack(st, 1, words))) end
 return m
 `
 
@@ -154,10 +155,9 @@ type redisStore struct {
 
 func newRedisStore(client redis.UniversalClient, name string, ws []window, alg Algorithm) *redisStore {
 	s := &redisStore{client: client, head: redisPrefix + ":{" + name + ":", windows: ws, sliding: alg == SlidingWindow}
-	cfg := make([]float64, 2, 2+2*len(ws))
-	cfg[0] = float64(len(ws))
+	cfg := make([]float64, 1, 1+2*len(ws))
 	if s.sliding {
-		cfg[1] = 1
+		cfg[0] = 1
 	}
 	for _, w := range ws {
 		cfg = append(cfg, float64(w.rate.Limit), float64(w.rate.Period.Milliseconds()))
