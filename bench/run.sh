@@ -26,13 +26,18 @@ overload() {
     echo "gnuplot is missing (apt-get install gnuplot): no overload.png"
   fi
 }
+# cpu_ticks is the user plus system CPU time process pid has used, in
+# clock ticks (proc(5), /proc/pid/stat fields 14 and 15).
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 # End to end (cmd/stackserver under wrk -t1 -c32 on loopback): bare, ours
 # with timeout.Context, ours with timeout.New, and chi's stack, each
 # logging to io.Discard and then to a real file (ours through
 # logging.BufferedWriter, chi's a write per line); ROUNDS interleaved rounds
 # of DURATION each, so a noisy minute hurts every stack alike. e2e.md gets
-# the median and range of requests/s per stack; each stack's server CPU
-# profile of its last round is kept as cpu-<stack>-<log>.prof.
+# the median and range of requests/s per stack and the median of the
+# server's CPU time per request (wrk shares the cores, so requests/s also
+# moves with the CPU wrk gets; CPU per request does not); each stack's
+# server CPU profile of its last round is kept as cpu-<stack>-<log>.prof.
 e2e() {
   echo "== end to end with wrk (-t1 -c32), ${ROUNDS:-3} rounds of ${DURATION:-6s}"
   command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 1; }
@@ -49,27 +54,37 @@ e2e() {
         local pid=$!
         for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/" >/dev/null 2>&1 && break; sleep 0.1; done
         wrk -t1 -c32 -d2s "http://127.0.0.1:$port/" >/dev/null # warm up
-        local rps
-        rps=$(wrk -t1 -c32 -d"${DURATION:-6s}" "http://127.0.0.1:$port/" | tee -a "$out/wrk.txt" | awk '/Requests\/sec/ {print $2}')
-        echo "$log $stack $round $rps" | tee -a "$out/e2e.dat"
+        local before after res rps cpu
+        before=$(cpu_ticks "$pid")
+        res=$(wrk -t1 -c32 -d"${DURATION:-6s}" "http://127.0.0.1:$port/" | tee -a "$out/wrk.txt")
+        after=$(cpu_ticks "$pid")
+        rps=$(awk '/Requests\/sec/ {print $2}' <<<"$res")
+        # the server's own CPU time per request, in microseconds
+        cpu=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" '/requests in/ {printf "%.1f", t / hz * 1e6 / $1}' <<<"$res")
+        echo "$log $stack $round $rps $cpu" | tee -a "$out/e2e.dat"
         kill -INT "$pid"; wait "$pid" 2>/dev/null || true
       done
     done
   done
-  # median and range per (log, stack), then the ratios the issue asks for
+  # median and range of requests/s per (log, stack), and the median server
+  # CPU per request; then the ratios the issue asks for
   : > "$out/e2e.txt"
   for log in discard file; do
     for stack in $stacks; do
+      local cpu
+      cpu=$(awk -v l="$log" -v s="$stack" '$1 == l && $2 == s { print $5 }' "$out/e2e.dat" | sort -n |
+        awk '{ a[NR] = $1 } END { if (NR) print a[int((NR+1)/2)] }')
       awk -v l="$log" -v s="$stack" '$1 == l && $2 == s { print $4 }' "$out/e2e.dat" | sort -n |
-        awk -v k="$log $stack" '{ a[NR] = $1 } END { if (NR) printf "%s %.0f %.0f %.0f\n", k, a[int((NR+1)/2)], a[1], a[NR] }' >> "$out/e2e.txt"
+        awk -v k="$log $stack" -v cpu="$cpu" '{ a[NR] = $1 } END { if (NR) printf "%s %.0f %.0f %.0f %s\n", k, a[int((NR+1)/2)], a[1], a[NR], cpu }' >> "$out/e2e.txt"
     done
   done
   {
-    echo "| log | stack | median req/s | range |"; echo "| --- | --- | ---: | --- |"
-    awk '{ printf "| %s | %s | %s | %s-%s |\n", $1, $2, $3, $4, $5 }' "$out/e2e.txt"
-    awk '{ m[$1 " " $2] = $3 } END { split("discard file", L, " ")
+    echo "| log | stack | median req/s | range | server CPU µs/request (median) |"; echo "| --- | --- | ---: | --- | ---: |"
+    awk '{ printf "| %s | %s | %s | %s-%s | %s |\n", $1, $2, $3, $4, $5, $6 }' "$out/e2e.txt"
+    awk '{ m[$1 " " $2] = $3; c[$1 " " $2] = $6 } END { split("discard file", L, " ")
       for (i = 1; i <= 2; i++) { g = L[i]; if (!m[g " chi"] || !m[g " bare"]) continue
-        printf "\n%s: ours/chi %.2f, ours/bare %.2f, ours-new/chi %.2f\n", g, m[g " ours"] / m[g " chi"], m[g " ours"] / m[g " bare"], m[g " ours-new"] / m[g " chi"] } }' "$out/e2e.txt"
+        printf "\n%s: ours/chi %.2f, ours/bare %.2f, ours-new/chi %.2f (requests/s)", g, m[g " ours"] / m[g " chi"], m[g " ours"] / m[g " bare"], m[g " ours-new"] / m[g " chi"]
+        printf "; chi/ours %.2f, bare/ours %.2f, chi/ours-new %.2f (server CPU per request)\n", c[g " chi"] / c[g " ours"], c[g " bare"] / c[g " ours"], c[g " chi"] / c[g " ours-new"] } }' "$out/e2e.txt"
   } > "$out/e2e.md"
   cat "$out/e2e.md"
   : > "$out/e2e-profiles.txt"
