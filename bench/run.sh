@@ -84,7 +84,8 @@ e2e() {
     awk '{ m[$1 " " $2] = $3; c[$1 " " $2] = $6 } END { split("discard file", L, " ")
       for (i = 1; i <= 2; i++) { g = L[i]; if (!m[g " chi"] || !m[g " bare"]) continue
         printf "\n%s: ours/chi %.2f, ours/bare %.2f, ours-new/chi %.2f (requests/s)", g, m[g " ours"] / m[g " chi"], m[g " ours"] / m[g " bare"], m[g " ours-new"] / m[g " chi"]
-        printf "; chi/ours %.2f, bare/ours %.2f, chi/ours-new %.2f (server CPU per request)\n", c[g " chi"] / c[g " ours"], c[g " bare"] / c[g " ours"], c[g " chi"] / c[g " ours-new"] } }' "$out/e2e.txt"
+        if (c[g " ours"] && c[g " ours-new"] && c[g " chi"] && c[g " bare"]) printf "; chi/ours %.2f, bare/ours %.2f, chi/ours-new %.2f (server CPU per request)", c[g " chi"] / c[g " ours"], c[g " bare"] / c[g " ours"], c[g " chi"] / c[g " ours-new"]
+        print "" } }' "$out/e2e.txt"
   } > "$out/e2e.md"
   cat "$out/e2e.md"
   : > "$out/e2e-profiles.txt"
