@@ -36,30 +36,45 @@ const redisPrefix = "ratelimit"
 // deployment with another number of windows, or not ours) is not read:
 // the client starts afresh.
 
+// stateWords is how many float64s the state of a client of n windows
+// holds: epoch and expiry, then k, count and previous count per window.
+// layoutSource spells the same in Lua.
+func stateWords(n int) int { return 2 + 3*n }
+
+// layoutSource opens both scripts: floats(k) is the struct format of k
+// float64s, and layout(config) reads a packed configuration (1+2n
+// float64s, so its length gives n) and returns n, the state's size in
+// float64s and the configuration unpacked: 1 for SlidingWindow (else 0),
+// then each window's limit and period in ms.
+const layoutSource = `
+local function floats(k) return '>' .. string.rep('d', k) end
+local function layout(config)
+  local n = (#config / 8 - 1) / 2
+  return n, 2 + 3*n, {struct.unpack(floats(1 + 2*n), config)}
+end
+`
+
 // takeScript decides one request for all of a client's windows in one
 // round trip, atomically (Redis runs a script alone). KEYS[1] is the
 // client's key; ARGV[1] the cost; ARGV[2] "1" to add it whatever the limits
-// (Charge), else "0"; ARGV[3] the limiter's configuration, 1+2n packed
-// float64s (so its length gives n): 1 for SlidingWindow (else 0), then each
-// window's limit and period in ms. A window whose index moved on by one
-// keeps its count as the previous one; by more, both are 0. The cost is
-// added to every window if each has room for it, to none otherwise (with
-// ARGV[2] "1": to every one). Under SlidingWindow a window's count is its
-// own plus the previous one's times the share of it still inside a window
-// ending now, rounded down (counts.weighted in Go computes the same). It
-// returns two packed float64s, 1 if allowed (else 0) and Redis's time (Unix
-// ms), followed by the state after the decision.
+// (Charge), else "0"; ARGV[3] the limiter's configuration (see
+// layoutSource). A window whose index moved on by one keeps its count as
+// the previous one; by more, both are 0. The cost is added to every window
+// if each has room for it, to none otherwise (with ARGV[2] "1": to every
+// one). Under SlidingWindow a window's count is its own plus the previous
+// one's times the share of it still inside a window ending now, rounded
+// down (counts.weighted in Go computes the same). It returns two packed
+// float64s, 1 if allowed (else 0) and Redis's time (Unix ms), followed by
+// the state after the decision.
 //
 // Redis loads it lazily: Script.Run sends EVALSHA, and on NOSCRIPT (first
 // use, a restart, SCRIPT FLUSH) EVAL with the source, which caches it again.
 // It needs Redis 6.2 or later (SET PXAT).
 var takeScript = redis.NewScript(takeSource)
 
-const takeSource = `
+const takeSource = layoutSource + `
 local key, cost, force = KEYS[1], tonumber(ARGV[1]), ARGV[2] == '1'
-local function floats(k) return '>' .. string.rep('d', k) end
-local n = (#ARGV[3] / 8 - 1) / 2
-local cfg, words = {struct.unpack(floats(1 + 2*n), ARGV[3])}, 2 + 3*n
+local n, words, cfg = layout(ARGV[3])
 local STATE = floats(words)
 local sliding, plong = cfg[1], cfg[2*n+1]
 local st, now
@@ -119,15 +134,13 @@ return struct.pack('>dd', allowed, now) .. v
 // were refunded.
 var refundScript = redis.NewScript(refundSource)
 
-const refundSource = `
-local function floats(k) return '>' .. string.rep('d', k) end
-local n = (#ARGV[2] / 8 - 1) / 2
-local words = 2 + 3*n
+const refundSource = layoutSource + `
+local n, words, cfg = layout(ARGV[2])
 local STATE = floats(words)
 local v = redis.pcall('GET', KEYS[1])
 if type(v) ~= 'string' or #v ~= 8*words then return 0 end
 local cost, st = tonumber(ARGV[1]), {struct.unpack(STATE, v)}
-local cfg, ends = {struct.unpack(floats(1 + 2*n), ARGV[2])}, {struct.unpack(floats(n), ARGV[3])}
+local ends = {struct.unpack(floats(n), ARGV[3])}
 local m = 0
 for i = 1, n do
   local p, j = cfg[2*i+1], 3*i
@@ -190,7 +203,7 @@ func (s *redisStore) run(ctx context.Context, client []byte, cost int64, force s
 	if err != nil {
 		return false, err
 	}
-	if len(reply) != 8*(2+2+3*len(s.windows)) {
+	if len(reply) != 8*(2+stateWords(len(s.windows))) {
 		return false, fmt.Errorf("ratelimit: unexpected script reply of %d bytes", len(reply))
 	}
 	// Read after the answer: the windows end no later than this plus their

@@ -121,7 +121,7 @@ func TestRedisKeyLayoutAndExpiry(t *testing.T) {
 	require.Equal(t, 200, do(in.h, request("192.0.2.1:1")).Code)
 	require.Equal(t, 200, do(in.h, request("[2001:db8::1]:1")).Code)
 	for _, key := range []string{"ratelimit:{api:192.0.2.1}", "ratelimit:{api:2001:db8::/64}"} {
-		assert.EqualValues(t, 8*(2+3*2), rdb.StrLen(ctx, key).Val(), "%s: 2+3n float64s for n windows", key)
+		assert.EqualValues(t, 8*stateWords(2), rdb.StrLen(ctx, key).Val(), "%s: 2+3n float64s for n windows", key)
 		st := redisState(t, rdb, key)
 		assert.InDelta(t, time.Now().UnixMilli(), st.epoch, 5000, key)
 		assert.Equal(t, []int64{0, 0}, st.k[:2], key)
@@ -155,9 +155,11 @@ func TestRedisForeignValueStartsAfresh(t *testing.T) {
 			for range 3 {
 				require.Equal(t, 200, do(one.h, request("192.0.2.1:1")).Code)
 			}
-			require.EqualValues(t, 8*(2+3*1), rdb.StrLen(ctx, key).Val())
+			require.EqualValues(t, 8*stateWords(1), rdb.StrLen(ctx, key).Val())
 		},
-		func() { require.NoError(t, rdb.Set(ctx, key, strings.Repeat("\xff", 8*(2+3*4)), time.Hour).Err()) },
+		func() {
+			require.NoError(t, rdb.Set(ctx, key, strings.Repeat("\xff", 8*stateWords(4)), time.Hour).Err())
+		},
 		func() { require.NoError(t, rdb.Set(ctx, key, "", time.Hour).Err()) },
 	} {
 		old()
@@ -451,7 +453,7 @@ func redisState(t *testing.T, rdb *redis.Client, key string) storedState {
 	v, err := rdb.Get(context.Background(), key).Result()
 	require.NoError(t, err, key)
 	n := (len(v)/8 - 2) / 3
-	require.Len(t, v, 8*(2+3*n), key)
+	require.Len(t, v, 8*stateWords(n), key)
 	st := storedState{epoch: int64(unpackFloat(v, 0)), expiry: int64(unpackFloat(v, 1))}
 	for i := 0; i < n; i++ {
 		st.k[i], st.count[i], st.prev[i] = int64(unpackFloat(v, 2+3*i)), int64(unpackFloat(v, 3+3*i)), int64(unpackFloat(v, 4+3*i))
