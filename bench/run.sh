@@ -29,6 +29,12 @@ overload() {
 # cpu_ticks is the user plus system CPU time process pid has used, in
 # clock ticks (proc(5), /proc/pid/stat fields 14 and 15).
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# e2e_spread prints the median, smallest and largest of column col of
+# e2e.dat over the rounds of one log and stack, nothing if there are none.
+e2e_spread() {
+  awk -v l="$1" -v s="$2" -v c="$3" '$1 == l && $2 == s { print $c }' "$out/e2e.dat" | sort -n |
+    awk '{ a[NR] = $1 } END { if (NR) print a[int((NR+1)/2)], a[1], a[NR] }'
+}
 # End to end (cmd/stackserver under wrk -t1 -c32 on loopback): bare, ours
 # with timeout.Context, ours with timeout.New, and chi's stack, each
 # logging to io.Discard and then to a real file (ours through
@@ -71,11 +77,10 @@ e2e() {
   : > "$out/e2e.txt"
   for log in discard file; do
     for stack in $stacks; do
-      local cpu
-      cpu=$(awk -v l="$log" -v s="$stack" '$1 == l && $2 == s { print $5 }' "$out/e2e.dat" | sort -n |
-        awk '{ a[NR] = $1 } END { if (NR) print a[int((NR+1)/2)] }')
-      awk -v l="$log" -v s="$stack" '$1 == l && $2 == s { print $4 }' "$out/e2e.dat" | sort -n |
-        awk -v k="$log $stack" -v cpu="$cpu" '{ a[NR] = $1 } END { if (NR) printf "%s %.0f %.0f %.0f %s\n", k, a[int((NR+1)/2)], a[1], a[NR], cpu }' >> "$out/e2e.txt"
+      local rps lo hi cpu
+      read -r rps lo hi < <(e2e_spread "$log" "$stack" 4) || true # none: rps stays empty
+      read -r cpu _ _ < <(e2e_spread "$log" "$stack" 5) || true
+      [ -n "$rps" ] && printf '%s %s %.0f %.0f %.0f %s\n' "$log" "$stack" "$rps" "$lo" "$hi" "$cpu" >> "$out/e2e.txt"
     done
   done
   {
